@@ -1,0 +1,51 @@
+# One command for each job; `make help` lists them. The two that matter: `make book`, `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+JB_FLAGS := -W -n --keep-going --all
+
+.DEFAULT_GOAL := help
+.PHONY: help install book test lab bench lock clean distclean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Install only when the pins changed since the last install (the stamp file records it).
+$(STAMP): requirements.txt constraints.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+install: $(STAMP) ## create .venv and install the pinned requirements (when they changed)
+
+book: $(STAMP) ## build the HTML site into _build/html, running every notebook
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+test: $(STAMP) ## run the whole test suite: diffops, doctests, nbval, the real build
+	$(BIN)/python -m pytest
+
+lab: $(STAMP) ## open the notebooks in JupyterLab, in the same environment
+	$(BIN)/jupyter lab book/
+
+bench: $(STAMP) ## print install, build, test and notebook execution times
+	$(BIN)/python tools/bench.py
+
+lock: ## re-pin constraints.txt from a fresh install of requirements.txt
+	rm -rf _build/lock-venv && $(PYTHON) -m venv _build/lock-venv
+	grep -v '^-c ' requirements.txt > _build/lock-requirements.txt
+	_build/lock-venv/bin/python -m pip install --quiet -r _build/lock-requirements.txt
+	{ echo "# Every package that requirements.txt pulls in, pinned so that builds are repeatable."; \
+	  echo "# Made by \`make lock\`; do not edit by hand."; \
+	  _build/lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e '; } > constraints.txt
+
+clean: ## remove the built site and caches (keeps .venv)
+	rm -rf _build .pytest_cache .ruff_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+distclean: clean ## also remove .venv
+	rm -rf $(VENV)
