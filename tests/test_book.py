@@ -1,0 +1,273 @@
+"""Tests of the book as a whole: table of contents, notebooks, the real build, its guards."""
+
+import ast
+import json
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CHAPTER = ROOT / "book" / "01_forward_differences.ipynb"
+
+
+def toc_files():
+    """Every `file:` entry of _toc.yml, the root first, as paths relative to ROOT."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections", []))
+            for part in entry.get("parts", []):
+                walk(part.get("chapters", []))
+
+    walk(toc.get("chapters", []))
+    for part in toc.get("parts", []):
+        walk(part.get("chapters", []))
+    return files
+
+
+def toc_notebooks():
+    return [f + ".ipynb" for f in toc_files() if (ROOT / (f + ".ipynb")).exists()]
+
+
+def book_notebooks():
+    return sorted(
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "book").rglob("*.ipynb")
+        if ".ipynb_checkpoints" not in p.parts
+    )
+
+
+def build_flags():
+    """The Sphinx flags of `make book`, read from the Makefile so that tests use the same."""
+    match = re.search(r"^JB_FLAGS := (.+)$", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    return match.group(1).split()
+
+
+def build(source):
+    """Build the book in `source` as `make book` does; return the finished process."""
+    return subprocess.run(
+        [BIN / "jupyter-book", "build", source, *build_flags()],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def git_status():
+    return subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+# --- table of contents and notebooks ------------------------------------------------------
+
+
+def test_every_toc_entry_exists():
+    for entry in toc_files():
+        candidates = [ROOT / (entry + suffix) for suffix in (".ipynb", ".md")]
+        assert any(c.exists() for c in candidates), f"_toc.yml lists {entry}, which is missing"
+
+
+def test_every_notebook_in_book_is_in_the_toc():
+    missing = set(book_notebooks()) - set(toc_notebooks())
+    assert not missing, f"notebooks in book/ but not in _toc.yml: {sorted(missing)}"
+    assert book_notebooks(), "book/ holds no notebooks"
+
+
+def test_nbval_runs_every_notebook_in_the_toc():
+    # Collect what a plain `pytest` (as `make test` runs it) would execute.
+    collected = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    ).stdout
+    for notebook in toc_notebooks():
+        assert f"{notebook}::Cell 0" in collected, f"nbval does not run {notebook}"
+
+
+@pytest.mark.parametrize("notebook", book_notebooks())
+def test_notebooks_in_git_carry_no_outputs(notebook):
+    cells = json.loads((ROOT / notebook).read_text())["cells"]
+    for index, cell in enumerate(cells):
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [], f"{notebook} cell {index} stores outputs"
+            assert cell["execution_count"] is None, f"{notebook} cell {index} has a count"
+
+
+def test_code_shown_from_the_package_is_the_function_without_its_docstring():
+    # The chapter shows diffops functions with literalinclude (:pyobject: and :lines:).
+    # If a docstring grows, the :lines: numbers must move with it; this test says so.
+    markdown = "".join(
+        "".join(c["source"]) for c in json.loads(CHAPTER.read_text())["cells"]
+        if c["cell_type"] == "markdown"
+    )
+    includes = re.findall(
+        r"```\{literalinclude\} (\S+)\n:pyobject: (\w+)\n:lines: 1,(\d+)-\n```", markdown
+    )
+    assert {name for _, name, _ in includes} == {"derivative", "gradient"}
+    for path, name, first in includes:
+        source_file = (CHAPTER.parent / path).resolve()
+        tree = ast.parse(source_file.read_text())
+        function = next(n for n in tree.body if getattr(n, "name", None) == name)
+        docstring_end = function.body[0].end_lineno
+        assert int(first) == docstring_end - function.lineno + 2, (
+            f"{name}: the chapter shows from line {first}, but the code after the "
+            f"docstring starts at line {docstring_end - function.lineno + 2}"
+        )
+
+
+# --- the real build -----------------------------------------------------------------------
+
+
+class PageParser(HTMLParser):
+    """Collects the images, figure captions, math blocks and visible text of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.images, self.captions, self.math, self.text = [], [], 0, []
+        self._in_caption = self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img":
+            self.images.append(attrs)
+        if tag == "figcaption":
+            self._in_caption += 1
+            self.captions.append("")
+        if "math" in (attrs.get("class") or "").split():
+            self.math += 1
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag == "figcaption":
+            self._in_caption -= 1
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if self._in_caption:
+            self.captions[-1] += data
+        if not self._skip:
+            self.text.append(data)
+
+
+@pytest.fixture(scope="session")
+def built_site():
+    """Build the real book from clean, as `make book` does; check that git status stays put."""
+    for stale in ("html", "jupyter_execute", ".doctrees", ".jupyter_cache"):
+        shutil.rmtree(ROOT / "_build" / stale, ignore_errors=True)
+    before = git_status()
+    started = time.time()
+    result = build(ROOT)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert git_status() == before, "building the book changed files that git sees"
+    return ROOT / "_build" / "html", started
+
+
+def parse_page(path):
+    parser = PageParser()
+    parser.feed(path.read_text())
+    return parser
+
+
+def test_build_writes_index_and_every_toc_page(built_site):
+    html, _ = built_site
+    assert (html / "index.html").exists()
+    for entry in toc_files():
+        assert (html / (entry + ".html")).exists(), f"{entry}.html was not built"
+
+
+def test_chapter_has_two_fresh_svg_figures_with_alt_text_and_captions(built_site):
+    html, started = built_site
+    page = parse_page(html / "book" / "01_forward_differences.html")
+    figures = [img for img in page.images if img.get("src", "").endswith(".svg")]
+    assert len(figures) == 2
+    for img in figures:
+        alt = img.get("alt", "")
+        assert len(alt.split()) >= 10, f"alt text too short: {alt!r}"
+        assert not re.search(r"[\\/]|\.(svg|png)$", alt), f"alt text looks like a path: {alt!r}"
+        image = (html / "book" / img["src"]).resolve()
+        assert image.read_text().lstrip().startswith("<?xml")
+        assert image.stat().st_mtime >= started - 1, f"{image.name} was not drawn by this build"
+    assert len(page.captions) == 2
+    assert all(len(c.split()) >= 10 for c in page.captions)
+
+
+def test_chapter_equations_are_restored_as_math(built_site):
+    html, _ = built_site
+    page = parse_page(html / "book" / "01_forward_differences.html")
+    text = "".join(page.text)
+    assert page.math >= 8, "the displayed equations are missing"
+    assert "$$" not in text, "raw $$ left in the page: a math block was not parsed"
+    for label in ("eq-derivative-limit", "eq-forward-difference", "eq-gradient",
+                  "eq-partial-derivative", "eq-test-function"):
+        assert f'id="equation-{label}"' in (html / "book" / "01_forward_differences.html").read_text()
+
+
+def test_chapter_shows_no_error_output(built_site):
+    html, _ = built_site
+    source = (html / "book" / "01_forward_differences.html").read_text()
+    assert "Traceback" not in source
+    assert "output stderr" not in source
+
+
+# --- the build's guards: a broken copy of the book must fail to build ----------------------
+
+
+def broken_copy(tmp_path, new_cell):
+    """Copy the book to tmp_path with `new_cell` appended to the first chapter."""
+    copy = tmp_path / "book-copy"
+    copy.mkdir()
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy(ROOT / name, copy)
+    for name in ("book", "src"):
+        shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+    notebook = copy / CHAPTER.relative_to(ROOT)
+    content = json.loads(notebook.read_text())
+    content["cells"].append(new_cell)
+    notebook.write_text(json.dumps(content))
+    return copy
+
+
+def code_cell(source):
+    return {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+            "source": textwrap.dedent(source)}
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        (code_cell("raise RuntimeError('injected failure')"), "injected failure"),
+        (code_cell("import warnings\nwarnings.warn('injected warning')"), "stderr was found"),
+        (
+            {"cell_type": "markdown", "metadata": {}, "source": "See {eq}`eq-no-such-label`."},
+            "eq-no-such-label",
+        ),
+    ],
+    ids=["exception in a cell", "warning on stderr", "missing reference"],
+)
+def test_broken_copy_of_the_book_fails_to_build(tmp_path, cell, expected):
+    result = build(broken_copy(tmp_path, cell))
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, "the broken book built without an error"
+    assert expected in output

@@ -1,0 +1,260 @@
+"""Unit tests for diffops: values, evaluation counts, shapes, and every bad input."""
+
+import math
+
+import numpy as np
+import pytest
+
+from diffops import derivative, gradient
+
+
+def cube(x):
+    return x**3
+
+
+def seed_function(x):
+    """The chapter's test function x1^3 + x2^2 + x3^4 (zero-based in code)."""
+    return x[0] ** 3 + x[1] ** 2 + x[2] ** 4
+
+
+def counted(f):
+    """Return f wrapped to record its calls, and the list of recorded points."""
+    points = []
+
+    def wrapper(x):
+        points.append(np.array(x, copy=True))
+        return f(x)
+
+    return wrapper, points
+
+
+# --- derivative: values -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("f", "exact", "x"),
+    [
+        (np.sin, np.cos, 0.3),
+        (np.exp, np.exp, -1.2),
+        (cube, lambda x: 3 * x**2, 2.0),
+        (np.log, lambda x: 1 / x, 5.0),
+    ],
+)
+def test_derivative_matches_analytical_derivative(f, exact, x):
+    # Truncation error is h |f''| / 2, about 1e-4 here; 1e-3 leaves room and still
+    # fails for a wrong formula (a sign error or a missing division by h).
+    assert derivative(f)(x) == pytest.approx(exact(x), abs=1e-3)
+
+
+def test_derivative_of_cube_is_the_expanded_quotient():
+    # ((x + h)^3 - x^3) / h = 3x^2 + 3xh + h^2 exactly in real arithmetic.
+    h = 1e-4
+    x = np.linspace(-5, 5, 100)
+    assert np.allclose(derivative(cube, h)(x), 3 * x**2 + 3 * x * h + h**2, rtol=0, atol=1e-9)
+
+
+def test_derivative_error_is_first_order_in_h():
+    errors = [abs(derivative(np.exp, h)(1.0) - math.e) for h in (1e-2, 1e-3)]
+    # A tenth of the step gives a tenth of the error (h e / 2 for f = exp at x = 1).
+    assert errors[0] / errors[1] == pytest.approx(10, rel=0.02)
+    assert errors[0] == pytest.approx(1e-2 * math.e / 2, rel=0.01)
+
+
+def test_derivative_default_step_is_1e_minus_4():
+    assert derivative(cube)(1.0) == derivative(cube, 1e-4)(1.0)
+    assert derivative(cube)(1.0) != derivative(cube, 1e-3)(1.0)
+
+
+def test_derivative_accepts_integer_step_and_points():
+    assert derivative(cube, h=1)(2) == pytest.approx(19.0)  # (3^3 - 2^3) / 1
+
+
+# --- derivative: shapes -------------------------------------------------------------------
+
+
+def test_derivative_of_scalar_is_python_float():
+    value = derivative(np.sin)(0.0)
+    assert type(value) is float
+
+
+@pytest.mark.parametrize("shape", [(1,), (7,), (3, 4), (2, 3, 5)])
+def test_derivative_is_elementwise_for_any_shape(shape):
+    x = np.linspace(-1, 1, math.prod(shape)).reshape(shape)
+    result = derivative(np.sin)(x)
+    assert result.shape == shape
+    assert np.allclose(result, np.cos(x), atol=1e-4)
+
+
+def test_derivative_accepts_lists():
+    assert np.allclose(derivative(cube)([1.0, 2.0]), [3.0, 12.0], atol=1e-3)
+
+
+def test_derivative_returns_a_new_function_each_call():
+    df = derivative(cube)
+    assert callable(df)
+    assert df is not derivative(cube)
+
+
+# --- gradient: values and counts ----------------------------------------------------------
+
+
+def test_gradient_of_seed_function_matches_seed_values():
+    g = gradient(seed_function)(np.array([1.0, 1.0, 1.0]))
+    # The lecture's printed values, and the exact quotients 3 + 3h + h^2, 2 + h,
+    # 4 + 6h + 4h^2 + h^3 at h = 1e-4.
+    assert np.allclose(g, [3.00030001, 2.0001, 4.00060004], rtol=0, atol=1e-8)
+    h = 1e-4
+    assert np.allclose(g, [3 + 3 * h + h**2, 2 + h, 4 + 6 * h + 4 * h**2 + h**3], atol=1e-10)
+
+
+def test_gradient_approaches_exact_gradient():
+    x = np.array([0.5, -1.0, 2.0])
+    exact = np.array([3 * 0.5**2, 2 * -1.0, 4 * 2.0**3])
+    assert np.allclose(gradient(seed_function, 1e-7)(x), exact, atol=1e-5)
+
+
+@pytest.mark.parametrize("n", [1, 3, 50])
+def test_gradient_uses_exactly_n_plus_one_evaluations(n):
+    f, points = counted(lambda x: float(np.sum(x**2)))
+    x = np.arange(n, dtype=float)
+    gradient(f, h=0.5)(x)
+    assert len(points) == n + 1
+    # The first call is at x itself, then one call per coordinate along e_i.
+    assert np.array_equal(points[0], x)
+    for i, point in enumerate(points[1:]):
+        assert np.array_equal(point - x, 0.5 * np.eye(n)[i])
+
+
+def test_gradient_returns_1d_array_of_length_n():
+    g = gradient(lambda x: float(np.sum(x)))(np.zeros(4))
+    assert g.shape == (4,)
+    assert np.allclose(g, 1.0)
+
+
+def test_gradient_does_not_modify_its_input():
+    x = np.array([1.0, 2.0, 3.0])
+    gradient(lambda v: float(v @ v))(x)
+    assert np.array_equal(x, [1.0, 2.0, 3.0])
+
+
+def test_gradient_is_not_fooled_by_f_that_modifies_its_argument():
+    def rude(x):
+        value = float(x @ x)
+        x[:] = 99.0
+        return value
+
+    assert np.allclose(gradient(rude, 1e-6)(np.array([1.0, 2.0])), [2.0, 4.0], atol=1e-4)
+
+
+def test_gradient_accepts_numpy_scalar_and_size_one_results():
+    # A 0-d array or NumPy scalar is a real scalar; integer results are fine too.
+    assert np.allclose(gradient(lambda x: np.sum(x**2))(np.ones(2)), 2.0, atol=1e-3)
+    assert np.allclose(gradient(lambda x: np.array(x[0]))(np.ones(2)), [1.0, 0.0], atol=1e-6)
+
+
+# --- bad input: f -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("operator", [derivative, gradient])
+@pytest.mark.parametrize("not_callable", [3, "sin", None, [np.sin]])
+def test_non_callable_f_raises_type_error_naming_f_and_value(operator, not_callable):
+    with pytest.raises(TypeError, match=r"`f` must be callable") as error:
+        operator(not_callable)
+    assert repr(not_callable) in str(error.value)
+
+
+# --- bad input: h -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("operator", [derivative, gradient])
+@pytest.mark.parametrize(
+    "bad_h", [0, 0.0, -1e-4, np.nan, np.inf, -np.inf, "0.1", None, 1e-4 + 0j, True, [1e-4]]
+)
+def test_bad_step_raises_value_error_naming_h_and_value(operator, bad_h):
+    with pytest.raises(ValueError, match=r"`h` must be a real, finite number > 0") as error:
+        operator(np.sin, bad_h)
+    assert repr(bad_h) in str(error.value)
+
+
+@pytest.mark.parametrize("good_h", [1, 1e-8, np.float32(0.5), np.float64(1e-3)])
+def test_good_steps_are_accepted(good_h):
+    assert callable(derivative(np.sin, good_h))
+    assert callable(gradient(np.sum, good_h))
+
+
+# --- bad input: x -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "bad_x", [1.0, np.ones((2, 2)), np.array([]), [], [[1.0, 2.0]]], ids=repr
+)
+def test_gradient_rejects_x_that_is_not_a_non_empty_vector(bad_x):
+    with pytest.raises(ValueError, match=r"`x` must be a non-empty 1-D array, got shape"):
+        gradient(np.sum)(bad_x)
+
+
+@pytest.mark.parametrize("bad_x", [[1.0, np.nan], [np.inf, 0.0]], ids=repr)
+def test_gradient_rejects_non_finite_x(bad_x):
+    with pytest.raises(ValueError, match=r"`x` must be finite"):
+        gradient(np.sum)(bad_x)
+
+
+@pytest.mark.parametrize("operator", [derivative, gradient])
+def test_non_numeric_x_raises_value_error_naming_x(operator):
+    with pytest.raises(ValueError, match=r"`x` must be a real number or an array of them"):
+        operator(np.sum)(["a", "b"])
+
+
+# --- bad input: what f returns ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "bad_f",
+    [lambda x: x, lambda x: np.array([1.0, 2.0]), lambda x: np.sum(x) * 1j, lambda x: "1.0"],
+    ids=["vector", "fixed vector", "complex", "string"],
+)
+def test_gradient_rejects_f_that_does_not_return_a_real_scalar(bad_f):
+    with pytest.raises(ValueError, match=r"`f` must return a real scalar for `gradient`"):
+        gradient(bad_f)(np.array([1.0, 2.0]))
+
+
+def test_gradient_names_the_point_where_f_is_not_finite():
+    def f(x):
+        return np.inf if x[1] > 2.0 else float(np.sum(x))
+
+    # f(x) is finite; the step along e_2 lands on x = [1, 2.5] where f is inf.
+    with pytest.raises(ValueError, match=r"`f` is not finite at x = array\(\[1. , 2.5\]\): f\(x\) = inf"):
+        gradient(f, h=0.5)(np.array([1.0, 2.0]))
+
+
+def test_gradient_rejects_nan_at_the_base_point():
+    with pytest.raises(ValueError, match=r"not finite at x = array\(\[-1.\]\): f\(x\) = nan"):
+        gradient(lambda x: float(np.sqrt(x[0])))(np.array([-1.0]))
+
+
+def test_derivative_names_the_point_where_f_is_not_finite():
+    with pytest.raises(ValueError, match=r"not finite at x = 0.0: f\(x\) = -inf"):
+        derivative(np.log)(np.array([1.0, 0.0, 2.0]))
+
+
+def test_derivative_names_the_first_bad_point_and_counts_them():
+    with pytest.raises(ValueError, match=r"at x = -2.0: .* = nan \(2 non-finite value\(s\) in all\)"):
+        derivative(np.sqrt)(np.array([4.0, -2.0, -3.0]))
+
+
+@pytest.mark.parametrize(
+    "bad_f",
+    [lambda x: 1.0, lambda x: np.ones(3), lambda x: np.stack([x, x])],
+    ids=["constant scalar", "fixed array", "stacked"],
+)
+def test_derivative_rejects_f_that_is_not_elementwise(bad_f):
+    with pytest.raises(ValueError, match=r"`f` must act elementwise: for x of shape \(2,\)"):
+        derivative(bad_f)(np.array([1.0, 2.0]))
+
+
+@pytest.mark.parametrize(
+    "bad_f", [lambda x: x * 1j, lambda x: np.full(x.shape, "a")], ids=["complex", "string"]
+)
+def test_derivative_rejects_f_with_non_real_values(bad_f):
+    with pytest.raises(ValueError, match=r"`f` must return real numbers"):
+        derivative(bad_f)(np.array([1.0, 2.0]))
