@@ -29,8 +29,11 @@ book: $(STAMP) ## build the HTML site into _build/html, running every notebook
 test: $(STAMP) ## run the whole test suite: diffops, doctests, nbval, the real build
 	$(BIN)/python -m pytest
 
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(STAMP) ## open the notebooks in JupyterLab, in the same environment
-	$(BIN)/jupyter lab book/
+	$(BIN)/jupyter lab book/ $(ALLOW_ROOT) $(LAB_FLAGS)
 
 bench: $(STAMP) ## print install, build, test and notebook execution times
 	$(BIN)/python tools/bench.py

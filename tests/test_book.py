@@ -117,7 +117,8 @@ def test_code_shown_from_the_package_is_the_function_without_its_docstring():
     # The chapter shows diffops functions with literalinclude (:pyobject: and :lines:).
     # If a docstring grows, the :lines: numbers must move with it; this test says so.
     markdown = "".join(
-        "".join(c["source"]) for c in json.loads(CHAPTER.read_text())["cells"]
+        "".join(c["source"])
+        for c in json.loads(CHAPTER.read_text())["cells"]
         if c["cell_type"] == "markdown"
     )
     includes = re.findall(
@@ -219,9 +220,16 @@ def test_chapter_equations_are_restored_as_math(built_site):
     text = "".join(page.text)
     assert page.math >= 8, "the displayed equations are missing"
     assert "$$" not in text, "raw $$ left in the page: a math block was not parsed"
-    for label in ("eq-derivative-limit", "eq-forward-difference", "eq-gradient",
-                  "eq-partial-derivative", "eq-test-function"):
-        assert f'id="equation-{label}"' in (html / "book" / "01_forward_differences.html").read_text()
+    for label in (
+        "eq-derivative-limit",
+        "eq-forward-difference",
+        "eq-gradient",
+        "eq-partial-derivative",
+        "eq-test-function",
+    ):
+        assert (
+            f'id="equation-{label}"' in (html / "book" / "01_forward_differences.html").read_text()
+        )
 
 
 def test_chapter_shows_no_error_output(built_site):
@@ -250,8 +258,13 @@ def broken_copy(tmp_path, new_cell):
 
 
 def code_cell(source):
-    return {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
-            "source": textwrap.dedent(source)}
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {},
+        "outputs": [],
+        "source": textwrap.dedent(source),
+    }
 
 
 @pytest.mark.parametrize(

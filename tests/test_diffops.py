@@ -13,8 +13,9 @@ def cube(x):
 
 
 def seed_function(x):
-    """The chapter's test function x1^3 + x2^2 + x3^4 (zero-based in code)."""
-    return x[0] ** 3 + x[1] ** 2 + x[2] ** 4
+    """The chapter's test function x1^3 + x2^2 + x3^4."""
+    x1, x2, x3 = x
+    return x1**3 + x2**2 + x3**4
 
 
 def counted(f):
@@ -185,9 +186,7 @@ def test_good_steps_are_accepted(good_h):
 # --- bad input: x -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "bad_x", [1.0, np.ones((2, 2)), np.array([]), [], [[1.0, 2.0]]], ids=repr
-)
+@pytest.mark.parametrize("bad_x", [1.0, np.ones((2, 2)), np.array([]), [], [[1.0, 2.0]]], ids=repr)
 def test_gradient_rejects_x_that_is_not_a_non_empty_vector(bad_x):
     with pytest.raises(ValueError, match=r"`x` must be a non-empty 1-D array, got shape"):
         gradient(np.sum)(bad_x)
@@ -223,7 +222,9 @@ def test_gradient_names_the_point_where_f_is_not_finite():
         return np.inf if x[1] > 2.0 else float(np.sum(x))
 
     # f(x) is finite; the step along e_2 lands on x = [1, 2.5] where f is inf.
-    with pytest.raises(ValueError, match=r"`f` is not finite at x = array\(\[1. , 2.5\]\): f\(x\) = inf"):
+    with pytest.raises(
+        ValueError, match=r"`f` is not finite at x = array\(\[1. , 2.5\]\): f\(x\) = inf"
+    ):
         gradient(f, h=0.5)(np.array([1.0, 2.0]))
 
 
@@ -238,7 +239,9 @@ def test_derivative_names_the_point_where_f_is_not_finite():
 
 
 def test_derivative_names_the_first_bad_point_and_counts_them():
-    with pytest.raises(ValueError, match=r"at x = -2.0: .* = nan \(2 non-finite value\(s\) in all\)"):
+    with pytest.raises(
+        ValueError, match=r"at x = -2.0: .* = nan \(2 non-finite value\(s\) in all\)"
+    ):
         derivative(np.sqrt)(np.array([4.0, -2.0, -3.0]))
 
 

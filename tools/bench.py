@@ -42,8 +42,17 @@ def install_seconds():
         start = time.perf_counter()
         base_python = os.environ.get("PYTHON", "python3")  # as in the Makefile
         subprocess.run([base_python, "-m", "venv", venv], check=True)
-        pip = [venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--no-cache-dir",
-               "--disable-pip-version-check", "-r", "requirements.txt"]
+        pip = [
+            venv / "bin" / "python",
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-cache-dir",
+            "--disable-pip-version-check",
+            "-r",
+            "requirements.txt",
+        ]
         subprocess.run(
             pip, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
@@ -66,8 +75,11 @@ def notebook_seconds(path):
 
 
 def main():
-    print(f"benchmark: {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{time.strftime('%Y-%m-%d')}", flush=True)
+    print(
+        f"benchmark: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{time.strftime('%Y-%m-%d')}",
+        flush=True,
+    )
     rows = [
         ("install requirements.txt from nothing (no pip cache)", install_seconds()),
         ("clean build, make book", clean_build_seconds()),

@@ -35,9 +35,7 @@ def as_vector(x):
     """Return ``x`` as a non-empty, finite, 1-D float array, or raise ValueError naming it."""
     points = as_points(x)
     if points.ndim != 1 or points.size == 0:
-        raise ValueError(
-            f"`x` must be a non-empty 1-D array, got shape {points.shape}: {x!r}."
-        )
+        raise ValueError(f"`x` must be a non-empty 1-D array, got shape {points.shape}: {x!r}.")
     if not np.all(np.isfinite(points)):
         raise ValueError(f"`x` must be finite, got {x!r}.")
     return points
