@@ -199,9 +199,20 @@ def test_gradient_rejects_non_finite_x(bad_x):
 
 
 @pytest.mark.parametrize("operator", [derivative, gradient])
-def test_non_numeric_x_raises_value_error_naming_x(operator):
-    with pytest.raises(ValueError, match=r"`x` must be a real number or an array of them"):
-        operator(np.sum)(["a", "b"])
+@pytest.mark.parametrize(
+    "bad_x",
+    [["a", "b"], ["1.0", "2.0"], np.array([1j, 2.0]), [1 + 0j, 2.0], [True, False], [1.0, None]],
+    ids=repr,
+)
+def test_x_that_is_not_real_raises_value_error_naming_x(operator, bad_x):
+    with pytest.raises(ValueError, match=r"`x` must be a real number or an array of them") as e:
+        operator(np.sum)(bad_x)
+    assert repr(bad_x) in str(e.value)
+
+
+def test_integer_points_are_accepted():
+    assert derivative(cube, h=1)(np.array([2])).tolist() == [19.0]
+    assert gradient(lambda x: float(np.sum(x)), h=1)(np.array([1, 2])).tolist() == [1.0, 1.0]
 
 
 # --- bad input: what f returns ------------------------------------------------------------

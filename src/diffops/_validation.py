@@ -24,11 +24,16 @@ def check_step(h):
 
 
 def as_points(x):
-    """Return ``x`` as a float array of any shape, or raise ValueError naming it."""
-    try:
-        return np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"`x` must be a real number or an array of them, got {x!r}.") from None
+    """Return ``x`` as a float array of any shape, or raise ValueError naming it.
+
+    Only integers and floats are accepted: complex numbers would lose their imaginary part,
+    and strings or booleans would be converted silently, giving an answer to a question
+    nobody asked.
+    """
+    points = np.asarray(x)
+    if points.dtype.kind not in "iuf":
+        raise ValueError(f"`x` must be a real number or an array of them, got {x!r}.")
+    return points.astype(float)
 
 
 def as_vector(x):
