@@ -6,7 +6,6 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 import time
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,6 +16,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 CHAPTER = ROOT / "book" / "01_forward_differences.ipynb"
+CHAPTER_HTML = ROOT / "_build" / "html" / "book" / "01_forward_differences.html"
+BUILD_OUTPUT = ("html", "jupyter_execute", ".doctrees", ".jupyter_cache")
 
 
 def toc_files():
@@ -54,6 +55,12 @@ def build_flags():
     """The Sphinx flags of `make book`, read from the Makefile so that tests use the same."""
     match = re.search(r"^JB_FLAGS := (.+)$", (ROOT / "Makefile").read_text(), re.MULTILINE)
     return match.group(1).split()
+
+
+def remove_build_output():
+    """Delete what a build writes under _build, so that the next build starts clean."""
+    for folder in BUILD_OUTPUT:
+        shutil.rmtree(ROOT / "_build" / folder, ignore_errors=True)
 
 
 def build(source):
@@ -129,10 +136,10 @@ def test_code_shown_from_the_package_is_the_function_without_its_docstring():
         source_file = (CHAPTER.parent / path).resolve()
         tree = ast.parse(source_file.read_text())
         function = next(n for n in tree.body if getattr(n, "name", None) == name)
-        docstring_end = function.body[0].end_lineno
-        assert int(first) == docstring_end - function.lineno + 2, (
+        code_start = function.body[0].end_lineno - function.lineno + 2
+        assert int(first) == code_start, (
             f"{name}: the chapter shows from line {first}, but the code after the "
-            f"docstring starts at line {docstring_end - function.lineno + 2}"
+            f"docstring starts at line {code_start}"
         )
 
 
@@ -175,8 +182,7 @@ class PageParser(HTMLParser):
 @pytest.fixture(scope="session")
 def built_site():
     """Build the real book from clean, as `make book` does; check that git status stays put."""
-    for stale in ("html", "jupyter_execute", ".doctrees", ".jupyter_cache"):
-        shutil.rmtree(ROOT / "_build" / stale, ignore_errors=True)
+    remove_build_output()
     before = git_status()
     started = time.time()
     result = build(ROOT)
@@ -200,7 +206,7 @@ def test_build_writes_index_and_every_toc_page(built_site):
 
 def test_chapter_has_two_fresh_svg_figures_with_alt_text_and_captions(built_site):
     html, started = built_site
-    page = parse_page(html / "book" / "01_forward_differences.html")
+    page = parse_page(CHAPTER_HTML)
     figures = [img for img in page.images if img.get("src", "").endswith(".svg")]
     assert len(figures) == 2
     for img in figures:
@@ -215,9 +221,9 @@ def test_chapter_has_two_fresh_svg_figures_with_alt_text_and_captions(built_site
 
 
 def test_chapter_equations_are_restored_as_math(built_site):
-    html, _ = built_site
-    page = parse_page(html / "book" / "01_forward_differences.html")
+    page = parse_page(CHAPTER_HTML)
     text = "".join(page.text)
+    source = CHAPTER_HTML.read_text()
     assert page.math >= 8, "the displayed equations are missing"
     assert "$$" not in text, "raw $$ left in the page: a math block was not parsed"
     for label in (
@@ -227,14 +233,11 @@ def test_chapter_equations_are_restored_as_math(built_site):
         "eq-partial-derivative",
         "eq-test-function",
     ):
-        assert (
-            f'id="equation-{label}"' in (html / "book" / "01_forward_differences.html").read_text()
-        )
+        assert f'id="equation-{label}"' in source, f"equation {label} is missing"
 
 
 def test_chapter_shows_no_error_output(built_site):
-    html, _ = built_site
-    source = (html / "book" / "01_forward_differences.html").read_text()
+    source = CHAPTER_HTML.read_text()
     assert "Traceback" not in source
     assert "output stderr" not in source
 
@@ -263,7 +266,7 @@ def code_cell(source):
         "execution_count": None,
         "metadata": {},
         "outputs": [],
-        "source": textwrap.dedent(source),
+        "source": source,
     }
 
 

@@ -12,7 +12,6 @@ Targets on a 2-core machine: clean build <= 60 s and `make test` <= 90 s after i
 
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,7 +23,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from test_book import toc_notebooks  # noqa: E402  (the one place that reads _toc.yml)
+from test_book import remove_build_output, toc_notebooks  # noqa: E402  (shared with tests)
 
 
 def timed(command, **kwargs):
@@ -60,8 +59,7 @@ def install_seconds():
 
 
 def clean_build_seconds():
-    for stale in ("html", "jupyter_execute", ".doctrees", ".jupyter_cache"):
-        shutil.rmtree(ROOT / "_build" / stale, ignore_errors=True)
+    remove_build_output()
     return timed(["make", "--no-print-directory", "book"], cwd=ROOT)
 
 
