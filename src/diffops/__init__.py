@@ -1,10 +1,39 @@
 """diffops: the finite-difference operators of the numerical-differentiation book.
 
-Each operator is a higher-order function: it takes a function ``f`` and returns a new
+The formulas (``forward_difference``, ``central_difference``, ...) take a function, points
+and a step and return numbers. The operators (``derivative``, ``second_derivative``,
+``gradient``) are higher-order functions: they take a function ``f`` and return a new
 function that approximates a derivative of ``f``.
 """
 
-from .finite_differences import derivative, gradient
+from .extrapolation import RichardsonResult, richardson
+from .finite_differences import (
+    STEP_SCALES,
+    backward_difference,
+    central_difference,
+    complex_step,
+    default_step,
+    derivative,
+    five_point_difference,
+    forward_difference,
+    gradient,
+    second_derivative,
+)
+from .stencils import stencil_weights
 
-__all__ = ["derivative", "gradient"]
-__version__ = "0.1.0"
+__all__ = [
+    "STEP_SCALES",
+    "RichardsonResult",
+    "backward_difference",
+    "central_difference",
+    "complex_step",
+    "default_step",
+    "derivative",
+    "five_point_difference",
+    "forward_difference",
+    "gradient",
+    "richardson",
+    "second_derivative",
+    "stencil_weights",
+]
+__version__ = "0.2.0"

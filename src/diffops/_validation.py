@@ -5,6 +5,7 @@ that a mistake in a student's code surfaces as a clear error instead of a wrong 
 """
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -23,6 +24,42 @@ def check_step(h):
     return float(h)
 
 
+def check_steps(h, x, must_move=True):
+    """Return ``h`` as a float array shaped like ``x``, each step finite and > 0.
+
+    ``h`` is one step for every point (a number) or one step per point (an array shaped
+    like ``x``). With ``must_move``, also raise ValueError when ``x + h`` rounds back to
+    ``x``, since no step would then be taken at all.
+    """
+    if np.ndim(h) == 0:
+        steps = np.full(x.shape, check_step(h.item() if isinstance(h, np.ndarray) else h))
+    else:
+        steps = np.asarray(h)
+        if steps.dtype.kind not in "iuf" or steps.shape != x.shape:
+            raise ValueError(
+                f"`h` must be a number or a real array shaped like x {x.shape}, got {h!r}."
+            )
+        steps = steps.astype(float)
+        if not np.all(np.isfinite(steps) & (steps > 0)):
+            raise ValueError(f"`h` must be finite and > 0 everywhere, got {h!r}.")
+    stuck = (x + steps) == x
+    if must_move and np.any(stuck):
+        first = tuple(np.argwhere(stuck)[0])
+        raise ValueError(
+            f"`h` = {steps[first].item()!r} is too small to change x = {x[first].item()!r}: "
+            "x + h rounds back to x. Use a larger step (or h=None)."
+        )
+    return steps
+
+
+def check_choice(name, value, choices):
+    """Raise ValueError unless ``value`` is one of ``choices``."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(
+            f"`{name}` must be one of {', '.join(map(repr, choices))}; got {value!r}."
+        )
+
+
 def as_points(x):
     """Return ``x`` as a float array of any shape, or raise ValueError naming it.
 
@@ -36,6 +73,14 @@ def as_points(x):
     return points.astype(float)
 
 
+def as_scalar(x):
+    """Return ``x`` as a finite float, or raise ValueError naming it."""
+    point = as_points(x)
+    if point.ndim != 0 or not np.isfinite(point):
+        raise ValueError(f"`x` must be one finite real number, got {x!r}.")
+    return float(point)
+
+
 def as_vector(x):
     """Return ``x`` as a non-empty, finite, 1-D float array, or raise ValueError naming it."""
     points = as_points(x)
@@ -46,22 +91,24 @@ def as_vector(x):
     return points
 
 
-def evaluate(f, x, h=0.0):
-    """Return ``f(x + h)`` as a float array shaped like ``x``.
+def _step_label(h):
+    """Name the evaluation for messages: ``f(x)``, ``f(x + 0.001)`` or ``f(x + h)``."""
+    steps = np.unique(np.asarray(h))
+    if steps.size != 1:
+        return "f(x + h)"
+    step = steps[0].item()
+    if step == 0:
+        return "f(x)"
+    return f"f(x + {step!r})" if step > 0 else f"f(x - {-step!r})"
 
-    Raises ValueError if ``f`` does not act elementwise (the result's shape differs from
-    the shape of ``x``), returns something that is not real, or returns NaN or infinity.
-    """
-    label = f"f(x + {h!r})" if h else "f(x)"
-    with np.errstate(all="ignore"):  # NaN and inf are reported below, with the point
-        value = np.asarray(f(x + h))
+
+def _check_values(value, x, label):
+    """Raise ValueError unless ``value`` has the shape of ``x`` and is finite everywhere."""
     if value.shape != x.shape:
         raise ValueError(
             f"`f` must act elementwise: for x of shape {x.shape}, {label} "
             f"returned shape {value.shape}."
         )
-    if not np.issubdtype(value.dtype, np.number) or np.iscomplexobj(value):
-        raise ValueError(f"`f` must return real numbers, {label} returned {value!r}.")
     bad = ~np.isfinite(value)
     if np.any(bad):
         first = tuple(np.argwhere(bad)[0])
@@ -69,7 +116,46 @@ def evaluate(f, x, h=0.0):
             f"`f` is not finite at x = {x[first].item()!r}: {label} = "
             f"{value[first].item()!r} ({np.count_nonzero(bad)} non-finite value(s) in all)."
         )
+
+
+def evaluate(f, x, h=0.0):
+    """Return ``f(x + h)`` as a float array shaped like ``x``.
+
+    Raises ValueError if ``f`` does not act elementwise (the result's shape differs from
+    the shape of ``x``), returns something that is not real, or returns NaN or infinity.
+    """
+    label = _step_label(h)
+    with np.errstate(all="ignore"):  # NaN and inf are reported below, with the point
+        value = np.asarray(f(x + h))
+    if not np.issubdtype(value.dtype, np.number) or np.iscomplexobj(value):
+        raise ValueError(f"`f` must return real numbers, {label} returned {value!r}.")
+    _check_values(value, x, label)
     return value.astype(float)
+
+
+def evaluate_complex(f, x, h):
+    """Return ``f(x + ih)`` as a complex array shaped like ``x``.
+
+    The complex step only works if ``f`` accepts complex input and carries the imaginary
+    part through its arithmetic. Raises ValueError, saying so, if ``f`` refuses complex
+    input, drops the imaginary part (``abs``, ``float``, ``.real``), or returns NaN,
+    infinity or the wrong shape.
+    """
+    label = "f(x + ih)"
+    hint = "method='complex' needs an f built from complex-safe (analytic) operations"
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("error", np.exceptions.ComplexWarning)
+            value = np.asarray(f(x + 1j * h))
+    except (TypeError, np.exceptions.ComplexWarning) as error:
+        raise ValueError(f"`f` cannot take complex input ({error}); {hint}.") from error
+    if not np.iscomplexobj(value):
+        raise ValueError(
+            f"`f` returned real values of type {value.dtype} for complex input, so the "
+            f"imaginary part was lost (abs, float, comparisons?); {hint}."
+        )
+    _check_values(value, x, label)
+    return value
 
 
 def scalar_value(f, x):
