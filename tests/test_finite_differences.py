@@ -130,9 +130,19 @@ def test_steps_may_differ_from_point_to_point():
     assert np.allclose(forward_difference(cube, x, h), 3 * x**2 + 3 * x * h + h**2, atol=1e-9)
 
 
+def test_many_steps_at_one_point_broadcast():
+    h = np.array([1e-1, 1e-2])
+    assert np.array_equal(
+        central_difference(np.exp, 0.0, h),
+        [central_difference(np.exp, 0.0, 1e-1), central_difference(np.exp, 0.0, 1e-2)],
+    )
+
+
 def test_step_array_of_wrong_shape_is_rejected():
-    with pytest.raises(ValueError, match=r"`h` must be a number or a real array shaped like x"):
+    with pytest.raises(ValueError, match=r"`h` of shape \(2,\) does not broadcast against x"):
         central_difference(np.sin, np.zeros(3), np.ones(2) * 1e-3)
+    with pytest.raises(ValueError, match=r"`h` must be a number or an array of real numbers"):
+        central_difference(np.sin, np.zeros(2), ["a", "b"])
     with pytest.raises(ValueError, match=r"`h` must be finite and > 0 everywhere"):
         central_difference(np.sin, np.zeros(2), np.array([1e-3, -1e-3]))
 

@@ -25,23 +25,28 @@ def check_step(h):
 
 
 def check_steps(h, x, must_move=True):
-    """Return ``h`` as a float array shaped like ``x``, each step finite and > 0.
+    """Return ``x`` and ``h`` broadcast to one shape, as floats, each step finite and > 0.
 
-    ``h`` is one step for every point (a number) or one step per point (an array shaped
-    like ``x``). With ``must_move``, also raise ValueError when ``x + h`` rounds back to
-    ``x``, since no step would then be taken at all.
+    ``h`` is one step for every point (a number) or an array of steps that broadcasts
+    against ``x`` (one step per point, or many steps at one point). With ``must_move``,
+    also raise ValueError when ``x + h`` rounds back to ``x``, since no step would then
+    be taken at all.
     """
     if np.ndim(h) == 0:
-        steps = np.full(x.shape, check_step(h.item() if isinstance(h, np.ndarray) else h))
+        steps = np.asarray(check_step(h.item() if isinstance(h, np.ndarray) else h))
     else:
         steps = np.asarray(h)
-        if steps.dtype.kind not in "iuf" or steps.shape != x.shape:
-            raise ValueError(
-                f"`h` must be a number or a real array shaped like x {x.shape}, got {h!r}."
-            )
+        if steps.dtype.kind not in "iuf":
+            raise ValueError(f"`h` must be a number or an array of real numbers, got {h!r}.")
         steps = steps.astype(float)
         if not np.all(np.isfinite(steps) & (steps > 0)):
             raise ValueError(f"`h` must be finite and > 0 everywhere, got {h!r}.")
+    try:
+        x, steps = (np.array(a) for a in np.broadcast_arrays(x, steps))
+    except ValueError:
+        raise ValueError(
+            f"`h` of shape {steps.shape} does not broadcast against x of shape {x.shape}."
+        ) from None
     stuck = (x + steps) == x
     if must_move and np.any(stuck):
         first = tuple(np.argwhere(stuck)[0])
@@ -49,7 +54,7 @@ def check_steps(h, x, must_move=True):
             f"`h` = {steps[first].item()!r} is too small to change x = {x[first].item()!r}: "
             "x + h rounds back to x. Use a larger step (or h=None)."
         )
-    return steps
+    return x, steps
 
 
 def check_choice(name, value, choices):

@@ -79,12 +79,14 @@ def forward_difference(f, x, h):
     x : float or array_like
         The points.
     h : float or array_like
-        The step, > 0: one number, or one per point.
+        The step, > 0: one number, or an array that broadcasts against ``x`` (one
+        step per point, or many steps at one point).
 
     Returns
     -------
     df : float or ndarray
-        A float for a scalar ``x``, an array shaped like ``x`` otherwise.
+        A float for scalar ``x`` and ``h``, an array of their broadcast shape
+        otherwise.
 
     Raises
     ------
@@ -110,7 +112,7 @@ def forward_difference(f, x, h):
     """
     check_function(f)
     x = as_points(x)
-    h = check_steps(h, x)
+    x, h = check_steps(h, x)
     x_ahead = x + h
     return _as_result((evaluate(f, x, h) - evaluate(f, x)) / (x_ahead - x))
 
@@ -130,7 +132,7 @@ def backward_difference(f, x, h):
     """
     check_function(f)
     x = as_points(x)
-    h = check_steps(h, x)
+    x, h = check_steps(h, x)
     x_behind = x - h
     return _as_result((evaluate(f, x) - evaluate(f, x, -h)) / (x - x_behind))
 
@@ -152,7 +154,7 @@ def central_difference(f, x, h):
     """
     check_function(f)
     x = as_points(x)
-    h = check_steps(h, x)
+    x, h = check_steps(h, x)
     width = (x + h) - (x - h)
     return _as_result((evaluate(f, x, h) - evaluate(f, x, -h)) / width)
 
@@ -178,7 +180,7 @@ def five_point_difference(f, x, h):
     """
     check_function(f)
     x = as_points(x)
-    h = check_steps(h, x)
+    x, h = check_steps(h, x)
     h = (x + h) - x
     near = evaluate(f, x, h) - evaluate(f, x, -h)
     far = evaluate(f, x, 2 * h) - evaluate(f, x, -2 * h)
@@ -230,7 +232,7 @@ def complex_step(f, x, h):
     """
     check_function(f)
     x = as_points(x)
-    h = check_steps(h, x, must_move=False)
+    x, h = check_steps(h, x, must_move=False)
     return _as_result(evaluate_complex(f, x, h).imag / h)
 
 
@@ -347,7 +349,7 @@ def second_derivative(f, h=None):
 
     def d2f(x):
         x = as_points(x)
-        step = check_steps(default_step(x, "second") if h is None else h, x)
+        x, step = check_steps(default_step(x, "second") if h is None else h, x)
         step = (x + step) - x
         values = evaluate(f, x, step) - 2 * evaluate(f, x) + evaluate(f, x, -step)
         return _as_result(values / step**2)
