@@ -1,7 +1,11 @@
 """Print the times that matter to a reader, a student and CI, measured on this machine.
 
-Run with `make bench`. It measures, in order:
+Run with `make bench`. It prints, in order:
 
+0. the accuracy table: the relative error and the number of evaluations of f for each
+   `diffops` method at its default step, beside `scipy.differentiate.derivative` and
+   `numdifftools.Derivative` in the same run, checked against the book's promised bounds
+   (the same cases and bounds as tests/test_finite_differences.py);
 1. installing requirements.txt into a new virtual environment, with pip's cache off;
 2. a clean `make book` (the build folders removed first);
 3. `make test` with the environment already installed;
@@ -19,11 +23,80 @@ import time
 from pathlib import Path
 
 import nbformat
+import numdifftools
+import numpy as np
 from nbclient import NotebookClient
+from scipy.differentiate import derivative as scipy_derivative
+
+import diffops
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from test_book import remove_build_output, toc_notebooks  # noqa: E402  (shared with tests)
+# Shared with the tests, so that the bench and the tests check the same promise.
+from test_book import remove_build_output, toc_notebooks  # noqa: E402
+from test_finite_differences import BOUNDS, CASES  # noqa: E402
+
+
+def at_default_step(method):
+    return lambda f, x: diffops.derivative(f, method=method)(x)
+
+
+ROUTINES = {
+    **{method: at_default_step(method) for method in BOUNDS},
+    "richardson": lambda f, x: diffops.richardson(f, x).df,
+    "scipy": lambda f, x: scipy_derivative(f, x).df,
+    "numdifftools": lambda f, x: numdifftools.Derivative(f)(x),
+}
+
+
+def error_and_evaluations(routine, f, exact, x):
+    """Relative error of `routine` on f at x, and how many points f was evaluated at."""
+    count = 0
+
+    def counted(t):
+        nonlocal count
+        count += np.size(t)
+        return f(t)
+
+    value = float(routine(counted, x))
+    return abs(value - exact(x)) / abs(exact(x)), count
+
+
+def accuracy_table():
+    """Print the accuracy table; return the list of promises that were not kept."""
+    results = {
+        (name, case[0]): error_and_evaluations(routine, *case[1:])
+        for name, routine in ROUTINES.items()
+        for case in CASES
+    }
+    print("accuracy at the default step: relative error (evaluations of f)")
+    print(f"  {'':13}" + "".join(f"{case[0]:>20}" for case in CASES) + "   promise")
+    missed = []
+    for name in ROUTINES:
+        cells = "".join(
+            f"{results[name, case[0]][0]:>14.1e} ({results[name, case[0]][1]:>2})"
+            for case in CASES
+        )
+        if name in BOUNDS:
+            promise = f"<= {BOUNDS[name]:.1e}"
+            missed += [
+                f"{name} on {case[0]}"
+                for case in CASES
+                if results[name, case[0]][0] > BOUNDS[name]
+            ]
+        elif name == "richardson":
+            promise = "<= scipy, no more evaluations"
+            missed += [
+                f"richardson on {case[0]}"
+                for case in CASES
+                if results["richardson", case[0]][0] > results["scipy", case[0]][0]
+                or results["richardson", case[0]][1] > results["scipy", case[0]][1]
+            ]
+        else:
+            promise = "(reference)"
+        print(f"  {name:13}{cells}   {promise}", flush=True)
+    print("every bound met" if not missed else f"MISSED: {', '.join(missed)}", flush=True)
+    return missed
 
 
 def timed(command, **kwargs):
@@ -78,6 +151,7 @@ def main():
         f"{time.strftime('%Y-%m-%d')}",
         flush=True,
     )
+    missed = accuracy_table()
     rows = [
         ("install requirements.txt from nothing (no pip cache)", install_seconds()),
         ("clean build, make book", clean_build_seconds()),
@@ -88,6 +162,8 @@ def main():
     print("notebook execution, each run alone:")
     for path in toc_notebooks():
         print(f"  {path:<54} {notebook_seconds(path):7.1f} s", flush=True)
+    if missed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
