@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JB_FLAGS := -W -n --keep-going --all
+# pytest-xdist: one worker per core. loadscope keeps a test module (a notebook, or the
+# tests that share one real build) in one worker.
+TEST_FLAGS := -n auto --dist loadscope
 
 .DEFAULT_GOAL := help
 .PHONY: help install book test lab bench lock clean distclean
@@ -27,7 +30,7 @@ book: $(STAMP) ## build the HTML site into _build/html, running every notebook
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 test: $(STAMP) ## run the whole test suite: diffops, doctests, nbval, the real build
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(TEST_FLAGS)
 
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
