@@ -3,20 +3,9 @@
 import numpy as np
 import pytest
 from scipy.differentiate import derivative as scipy_derivative
+from test_finite_differences import CASES
 
 from diffops import central_difference, richardson
-
-
-def cube(x):
-    return x**3
-
-
-CASES = [
-    ("exp at 1", np.exp, np.exp, 1.0),
-    ("sin at 1", np.sin, np.cos, 1.0),
-    ("x^3 at 1", cube, lambda x: 3 * x**2, 1.0),
-    ("x^3 at 1000", cube, lambda x: 3 * x**2, 1000.0),
-]
 
 
 @pytest.mark.parametrize(("name", "f", "exact", "x"), CASES, ids=[c[0] for c in CASES])

@@ -57,6 +57,16 @@ def check_steps(h, x, must_move=True):
     return x, steps
 
 
+def check_formula_input(f, x, h, must_move=True):
+    """Check the arguments of a difference formula; return ``x`` and ``h`` as float arrays.
+
+    ``f`` must be callable, ``x`` real, and ``h`` as :func:`check_steps` requires; the
+    two arrays returned have one shape, that of ``x`` and ``h`` broadcast together.
+    """
+    check_function(f)
+    return check_steps(h, as_points(x), must_move)
+
+
 def check_choice(name, value, choices):
     """Raise ValueError unless ``value`` is one of ``choices``."""
     if not isinstance(value, str) or value not in choices:

@@ -6,6 +6,7 @@ from ._validation import (
     as_points,
     as_vector,
     check_choice,
+    check_formula_input,
     check_function,
     check_step,
     check_steps,
@@ -110,9 +111,7 @@ def forward_difference(f, x, h):
     >>> print(f"{forward_difference(np.exp, 0.0, 1e-3):.7f}")  # exact: 1
     1.0005002
     """
-    check_function(f)
-    x = as_points(x)
-    x, h = check_steps(h, x)
+    x, h = check_formula_input(f, x, h)
     x_ahead = x + h
     return _as_result((evaluate(f, x, h) - evaluate(f, x)) / (x_ahead - x))
 
@@ -130,9 +129,7 @@ def backward_difference(f, x, h):
     >>> print(f"{backward_difference(np.exp, 0.0, 1e-3):.7f}")  # exact: 1
     0.9995002
     """
-    check_function(f)
-    x = as_points(x)
-    x, h = check_steps(h, x)
+    x, h = check_formula_input(f, x, h)
     x_behind = x - h
     return _as_result((evaluate(f, x) - evaluate(f, x, -h)) / (x - x_behind))
 
@@ -152,9 +149,7 @@ def central_difference(f, x, h):
     >>> print(f"{central_difference(np.exp, 0.0, 1e-3):.9f}")  # exact: 1
     1.000000167
     """
-    check_function(f)
-    x = as_points(x)
-    x, h = check_steps(h, x)
+    x, h = check_formula_input(f, x, h)
     width = (x + h) - (x - h)
     return _as_result((evaluate(f, x, h) - evaluate(f, x, -h)) / width)
 
@@ -178,9 +173,7 @@ def five_point_difference(f, x, h):
     >>> print(f"{five_point_difference(np.exp, 0.0, 1e-2):.12f}")  # exact: 1
     0.999999999667
     """
-    check_function(f)
-    x = as_points(x)
-    x, h = check_steps(h, x)
+    x, h = check_formula_input(f, x, h)
     h = (x + h) - x
     near = evaluate(f, x, h) - evaluate(f, x, -h)
     far = evaluate(f, x, 2 * h) - evaluate(f, x, -2 * h)
@@ -230,9 +223,7 @@ def complex_step(f, x, h):
         ...
     ValueError: `f` returned real values of type float64 for complex input, so the ...
     """
-    check_function(f)
-    x = as_points(x)
-    x, h = check_steps(h, x, must_move=False)
+    x, h = check_formula_input(f, x, h, must_move=False)
     return _as_result(evaluate_complex(f, x, h).imag / h)
 
 
