@@ -2,8 +2,8 @@
 
 The formulas (``forward_difference``, ``central_difference``, ...) take a function, points
 and a step and return numbers. The operators (``derivative``, ``second_derivative``,
-``gradient``) are higher-order functions: they take a function ``f`` and return a new
-function that approximates a derivative of ``f``.
+``gradient``, ``jacobian``, ``hessian``) are higher-order functions: they take a function
+``f`` and return a new function that approximates a derivative of ``f``.
 """
 
 from .extrapolation import RichardsonResult, richardson
@@ -16,24 +16,37 @@ from .finite_differences import (
     derivative,
     five_point_difference,
     forward_difference,
-    gradient,
     second_derivative,
+)
+from .gradient_check import GradientCheck, check_gradient
+from .multivariate import (
+    directional_derivative,
+    gradient,
+    hessian,
+    hessian_vector_product,
+    jacobian,
 )
 from .stencils import stencil_weights
 
 __all__ = [
     "STEP_SCALES",
+    "GradientCheck",
     "RichardsonResult",
     "backward_difference",
     "central_difference",
+    "check_gradient",
     "complex_step",
     "default_step",
     "derivative",
+    "directional_derivative",
     "five_point_difference",
     "forward_difference",
     "gradient",
+    "hessian",
+    "hessian_vector_product",
+    "jacobian",
     "richardson",
     "second_derivative",
     "stencil_weights",
 ]
-__version__ = "0.2.0"
+__version__ = "0.3.0"

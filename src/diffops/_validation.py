@@ -173,16 +173,44 @@ def evaluate_complex(f, x, h):
     return value
 
 
-def scalar_value(f, x):
-    """Return ``f(x)`` as a float, or raise ValueError unless it is a real, finite scalar."""
-    with np.errstate(all="ignore"):  # NaN and inf are reported below, with the point
-        value = np.asarray(f(x.copy()))
-    is_real = np.issubdtype(value.dtype, np.number) and not np.iscomplexobj(value)
-    if value.shape != () or not is_real:
+def value_at(f, x, ndim=0, caller="gradient"):
+    """Return ``f(x)`` for a vector ``x``, checked: a scalar (``ndim=0``) or a 1-D array.
+
+    For real ``x`` the value must be real; for complex ``x`` (the complex step) it must
+    be complex, or the imaginary part was lost. Raises ValueError naming the shape, the
+    point and the function that needed the value (``caller``) otherwise, or if a value
+    is NaN or infinite. ``f`` gets a copy of ``x``, so it cannot change the caller's
+    array.
+    """
+    stepping = np.iscomplexobj(x)
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("error", np.exceptions.ComplexWarning)
+            value = np.asarray(f(x.copy()))
+    except (TypeError, np.exceptions.ComplexWarning) as error:
+        if not stepping:
+            raise
         raise ValueError(
-            f"`f` must return a real scalar for `gradient`, got {value!r} "
+            f"`f` cannot take complex input ({error}); method='complex' needs an f "
+            "built from complex-safe (analytic) operations."
+        ) from error
+    kind = "a real scalar" if ndim == 0 else "a 1-D real array"
+    if value.ndim != ndim or not np.issubdtype(value.dtype, np.number):
+        raise ValueError(
+            f"`f` must return {kind} for `{caller}`, got {value!r} "
             f"(shape {value.shape}) at x = {x!r}."
         )
-    if not np.isfinite(value):
-        raise ValueError(f"`f` is not finite at x = {x!r}: f(x) = {value.item()!r}.")
-    return float(value)
+    if np.iscomplexobj(value) and not stepping:
+        raise ValueError(
+            f"`f` must return {kind} for `{caller}`, got complex values {value!r} at x = {x!r}."
+        )
+    if stepping and not np.iscomplexobj(value):
+        raise ValueError(
+            f"`f` returned real values of type {value.dtype} for complex input, so the "
+            "imaginary part was lost (abs, float, comparisons?); method='complex' needs "
+            "an f built from complex-safe (analytic) operations."
+        )
+    if not np.all(np.isfinite(value)):
+        shown = value.item() if value.ndim == 0 else value
+        raise ValueError(f"`f` is not finite at x = {x!r}: f(x) = {shown!r}.")
+    return value if stepping else value.astype(float)

@@ -4,7 +4,6 @@ import numpy as np
 
 from ._validation import (
     as_points,
-    as_vector,
     check_choice,
     check_formula_input,
     check_function,
@@ -12,7 +11,6 @@ from ._validation import (
     check_steps,
     evaluate,
     evaluate_complex,
-    scalar_value,
 )
 
 EPS = np.finfo(float).eps
@@ -346,69 +344,3 @@ def second_derivative(f, h=None):
         return _as_result(values / step**2)
 
     return d2f
-
-
-def gradient(f, h=1e-4):
-    """Return a function that approximates the gradient of ``f`` by forward differences.
-
-    Parameters
-    ----------
-    f : callable
-        A function from R^n to R: it takes a 1-D array of n numbers and returns one
-        real number.
-    h : float, optional
-        The step used along every coordinate, a real, finite number > 0. The default
-        is ``1e-4``.
-
-    Returns
-    -------
-    grad : callable
-        ``grad(x)`` takes a 1-D array ``x`` of n numbers and returns a 1-D array whose
-        i-th entry is ``(f(x + h e_i) - f(x)) / h``, with ``e_i`` the i-th unit vector.
-        It evaluates ``f`` exactly n + 1 times.
-
-    Raises
-    ------
-    TypeError
-        If ``f`` is not callable.
-    ValueError
-        If ``h`` is not a real, finite number > 0 (at once), or, when ``grad`` is
-        called, if ``x`` is not a non-empty, finite 1-D array, or ``f`` returns
-        anything but a real, finite scalar (the message names the point).
-
-    Notes
-    -----
-    Each entry is a forward difference along one coordinate, so each has the
-    first-order error of :func:`derivative`. The cost is n + 1 evaluations of ``f``
-    for every gradient, which is why this method does not scale to functions of
-    many variables.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from diffops import gradient
-    >>> def f(x):
-    ...     x1, x2, x3 = x
-    ...     return x1**3 + x2**2 + x3**4
-    >>> grad_f = gradient(f)
-    >>> grad_f(np.ones(3)).round(8).tolist()  # the exact gradient is [3, 2, 4]
-    [3.00030001, 2.0001, 4.00060004]
-    >>> gradient(np.sin)(np.array([0.0, 1.0]))
-    Traceback (most recent call last):
-        ...
-    ValueError: `f` must return a real scalar for `gradient`, got array(...) (shape (2,)) ...
-    """
-    check_function(f)
-    h = check_step(h)
-
-    def grad(x):
-        x = as_vector(x)
-        fx = scalar_value(f, x)
-        g = np.empty_like(x)
-        for i in range(x.size):
-            x_step = x.copy()
-            x_step[i] += h
-            g[i] = (scalar_value(f, x_step) - fx) / h
-        return g
-
-    return grad
