@@ -19,15 +19,14 @@ METHODS = ("forward", "central", "complex")
 def forward_partials(value, x, steps):
     """Forward differences of ``value`` along each coordinate: n + 1 calls.
 
-    Row ``i`` of the result is ``(value(x + h_i e_i) - value(x)) / h_i``, divided by the
-    step really taken.
+    Row ``i`` of the result is ``(value(x + h_i e_i) - value(x)) / h_i``.
     """
     base = value(x)
     rows = []
     for i in range(x.size):
         x_step = x.copy()
         x_step[i] += steps[i]
-        rows.append((value(x_step) - base) / (x_step[i] - x[i]))
+        rows.append((value(x_step) - base) / steps[i])
     return np.array(rows)
 
 
@@ -38,7 +37,7 @@ def central_partials(value, x, steps):
         x_plus, x_minus = x.copy(), x.copy()
         x_plus[i] += steps[i]
         x_minus[i] -= steps[i]
-        rows.append((value(x_plus) - value(x_minus)) / (x_plus[i] - x_minus[i]))
+        rows.append((value(x_plus) - value(x_minus)) / (2 * steps[i]))
     return np.array(rows)
 
 
@@ -66,8 +65,16 @@ def _checked_operator(f, h, method):
 
 
 def _coordinate_steps(x, h, method):
-    """One step per coordinate: the given ``h``, or the default scaled by max(1, |x_i|)."""
-    steps = default_step(x, method) if h is None else np.full(x.shape, h)
+    """One step per coordinate: the given ``h``, or the default rounded to a power of two.
+
+    The quotients divide by the step asked for, as the formulas on paper do. A power of
+    two is a step that ``x_i + h`` can usually represent exactly, so for the default steps
+    the step asked for is also the step taken.
+    """
+    if h is None:
+        steps = 2.0 ** np.round(np.log2(default_step(x, method)))
+    else:
+        steps = np.full(x.shape, h)
     return check_steps(steps, x, must_move=method != "complex")[1]
 
 
@@ -81,8 +88,9 @@ def gradient(f, h=None, method="forward"):
         real number.
     h : float or None, optional
         The step along every coordinate, a real, finite number > 0. The default, None,
-        takes ``default_step(x_i, method)`` for coordinate i: the step the error model
-        picks for one variable, scaled by ``max(1, |x_i|)``.
+        takes ``default_step(x_i, method)`` for coordinate i (the step the error model
+        picks for one variable, scaled by ``max(1, |x_i|)``), rounded to the nearest
+        power of two so that ``x_i + h`` is exact.
     method : {"forward", "central", "complex"}, optional
         Forward differences (n + 1 evaluations of ``f``, the default), central
         differences (2n) or the complex step (n; ``f`` must accept complex input).
@@ -104,7 +112,10 @@ def gradient(f, h=None, method="forward"):
 
     Notes
     -----
-    Each entry has the error of the one-variable formula along its coordinate. The
+    Each quotient divides by ``h``, the step asked for, as on paper; an explicit ``h``
+    that ``x_i + h`` cannot represent exactly adds a rounding error of about
+    ``eps |x_i| / h`` (the chapter on round-off shows it). Each entry has the error of
+    the one-variable formula along its coordinate. The
     round-off part grows with ``|f(x)|``, which for a sum over n terms grows with n: for
     large n pass a step scaled to the function, ``h = 2 * sqrt(eps * |f(x)| / M)`` with
     ``M`` a bound on the second derivatives.
