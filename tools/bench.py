@@ -106,11 +106,14 @@ def accuracy_table():
 
 
 def timed(command, **kwargs):
-    """Run `command` (failing loudly) and return its wall-clock time in seconds."""
+    """Run `command` and return its wall-clock time in seconds; on failure show its end."""
     start = time.perf_counter()
-    subprocess.run(
-        command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kwargs
+    result = subprocess.run(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs
     )
+    if result.returncode != 0:
+        print(result.stdout[-5000:])
+        raise SystemExit(f"{' '.join(command)} failed with exit status {result.returncode}")
     return time.perf_counter() - start
 
 
