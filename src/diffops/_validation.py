@@ -10,10 +10,10 @@ import warnings
 import numpy as np
 
 
-def check_function(f):
-    """Raise TypeError unless ``f`` is callable."""
+def check_function(f, name="f"):
+    """Raise TypeError unless ``f`` is callable; ``name`` is the argument's name."""
     if not callable(f):
-        raise TypeError(f"`f` must be callable, got {f!r} of type {type(f).__name__}.")
+        raise TypeError(f"`{name}` must be callable, got {f!r} of type {type(f).__name__}.")
 
 
 def check_step(h):
@@ -214,3 +214,16 @@ def value_at(f, x, ndim=0, caller="gradient"):
         shown = value.item() if value.ndim == 0 else value
         raise ValueError(f"`f` is not finite at x = {x!r}: f(x) = {shown!r}.")
     return value if stepping else value.astype(float)
+
+
+def gradient_value_at(grad, point):
+    """Return ``grad(point)`` as floats, or raise ValueError unless it is finite and shaped
+    like ``point`` (the message names both shapes)."""
+    value = np.asarray(grad(point.copy()))
+    if value.shape != point.shape:
+        raise ValueError(
+            f"`grad` must return an array shaped like x {point.shape}, got shape {value.shape}."
+        )
+    if not np.all(np.isfinite(value)):
+        raise ValueError(f"`grad` is not finite at x = {point!r}: {value!r}.")
+    return value.astype(float)

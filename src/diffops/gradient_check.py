@@ -4,7 +4,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import as_vector, check_function
+from ._validation import as_vector, check_function, gradient_value_at
 from .multivariate import gradient
 
 
@@ -77,17 +77,9 @@ def check_gradient(f, grad, x, h=None):
     0.54, worst coordinate 1
     """
     check_function(f)
-    if not callable(grad):
-        raise TypeError(f"`grad` must be callable, got {grad!r} of type {type(grad).__name__}.")
+    check_function(grad, "grad")
     x = as_vector(x)
-    analytic = np.asarray(grad(x.copy()))
-    if analytic.shape != x.shape:
-        raise ValueError(
-            f"`grad` must return an array shaped like x {x.shape}, got shape {analytic.shape}."
-        )
-    if not np.all(np.isfinite(analytic)):
-        raise ValueError(f"`grad` is not finite at x = {x!r}: {analytic!r}.")
-    analytic = analytic.astype(float)
+    analytic = gradient_value_at(grad, x)
     numerical = gradient(f, h, method="central")(x)
     difference = np.linalg.norm(analytic - numerical)
     scale = max(np.linalg.norm(analytic) + np.linalg.norm(numerical), np.finfo(float).tiny)

@@ -8,6 +8,7 @@ from ._validation import (
     check_function,
     check_step,
     check_steps,
+    gradient_value_at,
     value_at,
 )
 from .finite_differences import FORMULAS, STEP_SCALES, default_step
@@ -371,20 +372,8 @@ def hessian_vector_product(grad, x, v, h=None):
     >>> hessian_vector_product(grad, np.zeros(2), np.array([1.0, 0.0])).round(9)
     array([2., 3.])
     """
-    if not callable(grad):
-        raise TypeError(f"`grad` must be callable, got {grad!r} of type {type(grad).__name__}.")
+    check_function(grad, "grad")
     x = as_vector(x)
     v, norm = _direction(v, x)
     h = check_step(STEP_SCALES["central"] * max(1.0, np.linalg.norm(x)) / norm if h is None else h)
-
-    def gradient_at(point):
-        value = np.asarray(grad(point.copy()))
-        if value.shape != x.shape:
-            raise ValueError(
-                f"`grad` must return an array shaped like x {x.shape}, got shape {value.shape}."
-            )
-        if not np.all(np.isfinite(value)):
-            raise ValueError(f"`grad` is not finite at x = {point!r}: {value!r}.")
-        return value.astype(float)
-
-    return (gradient_at(x + h * v) - gradient_at(x - h * v)) / (2 * h)
+    return (gradient_value_at(grad, x + h * v) - gradient_value_at(grad, x - h * v)) / (2 * h)
