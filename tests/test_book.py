@@ -267,3 +267,143 @@ def test_chapter_has_overview_summary_and_no_error_output(built_site, notebook):
     assert "Overview" in text and "Summary" in text
     assert "Traceback" not in source
     assert "output stderr" not in source
+
+
+# --- the site as a reader gets it: offline, linked, light, in order -----------------------
+
+
+class SiteParser(HTMLParser):
+    """Collects the URLs a page loads or links to, its ids, and its article's headings."""
+
+    LOADS = {
+        ("script", "src"),
+        ("link", "href"),
+        ("img", "src"),
+        ("source", "src"),
+        ("iframe", "src"),
+        ("video", "src"),
+        ("audio", "src"),
+        ("embed", "src"),
+    }
+
+    def __init__(self):
+        super().__init__()
+        self.loads, self.links, self.ids, self.headings = [], [], set(), []
+        self._article = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for name in ("id", "name"):
+            if attrs.get(name):
+                self.ids.add(attrs[name])
+        for attribute in ("src", "href"):
+            url = attrs.get(attribute)
+            if url is None:
+                continue
+            if (tag, attribute) in self.LOADS and not (
+                tag == "link" and attrs.get("rel") in ("canonical", "search", "next", "prev")
+            ):
+                self.loads.append(url)
+            elif tag == "a":
+                self.links.append(url)
+        if tag == "article" and "bd-article" in (attrs.get("class") or ""):
+            self._article += 1
+        if self._article and re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+
+    def handle_endtag(self, tag):
+        if tag == "article" and self._article:
+            self._article -= 1
+
+
+def parse_site_page(path):
+    parser = SiteParser()
+    parser.feed(path.read_text())
+    return parser
+
+
+def site_pages(html):
+    """Every HTML page of the site (the theme's template macros in _static are not pages)."""
+    return sorted(p for p in html.rglob("*.html") if "_static" not in p.relative_to(html).parts)
+
+
+def is_external(url):
+    return bool(re.match(r"^([a-z][a-z0-9+.-]*:)?//", url, re.IGNORECASE))
+
+
+def test_site_loads_nothing_from_the_internet(built_site):
+    html, _ = built_site
+    pages = site_pages(html)
+    assert len(pages) >= len(toc_files())
+    for page in pages:
+        external = [url for url in parse_site_page(page).loads if is_external(url)]
+        assert not external, f"{page.relative_to(html)} loads {external}"
+    for sheet in html.rglob("*.css"):
+        remote = re.findall(
+            r"url\(\s*['\"]?((?:https?:)?//[^)'\"]+)|@import\s+['\"]((?:https?:)?//[^'\"]+)",
+            sheet.read_text(errors="replace"),
+        )
+        assert not remote, f"{sheet.relative_to(html)} fetches {remote}"
+
+
+def test_notebook_pages_launch_binder_and_colab_from_repository_url(built_site):
+    html, _ = built_site
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    repository = config["repository"]["url"].rstrip("/")
+    owner_and_name = repository.removeprefix("https://github.com/")
+    branch = config["repository"]["branch"]
+    for notebook in toc_notebooks():
+        page = parse_site_page(page_of(notebook))
+        buttons = config["launch_buttons"]
+        binder = (
+            f"{buttons['binderhub_url']}/v2/gh/{owner_and_name}/{branch}"
+            f"?urlpath=lab/tree/{notebook}"
+        )
+        colab = f"{buttons['colab_url']}/github/{owner_and_name}/blob/{branch}/{notebook}"
+        assert binder in page.links, f"{notebook}: no Binder button {binder}"
+        assert colab in page.links, f"{notebook}: no Colab button {colab}"
+        downloads = [url for url in page.links if url.endswith(".ipynb") and not is_external(url)]
+        assert downloads, f"{notebook}: no .ipynb download button"
+        for url in downloads:
+            assert (page_of(notebook).parent / url).resolve().exists(), url
+
+
+def test_every_internal_link_and_anchor_resolves(built_site):
+    html, _ = built_site
+    ids = {}
+    problems = []
+    for page in site_pages(html):
+        parsed = parse_site_page(page)
+        for url in parsed.links + parsed.loads:
+            if is_external(url) or url.startswith(("mailto:", "javascript:", "data:")):
+                continue
+            path, _, fragment = url.partition("#")
+            path = path.split("?")[0]
+            target = (page.parent / path).resolve() if path else page
+            if not target.exists():
+                problems.append(f"{page.relative_to(html)}: {url} (no file)")
+                continue
+            if fragment and target.suffix == ".html":
+                if target not in ids:
+                    ids[target] = parse_site_page(target).ids
+                if fragment not in ids[target]:
+                    problems.append(f"{page.relative_to(html)}: {url} (no anchor)")
+    assert not problems, "\n".join(problems[:20])
+
+
+@pytest.mark.parametrize("entry", toc_files())
+def test_page_and_its_figures_weigh_under_one_megabyte(built_site, entry):
+    page = HTML / (entry + ".html")
+    images = [img["src"] for img in parse_page(page).images if not is_external(img["src"])]
+    weight = page.stat().st_size + sum(
+        (page.parent / src).resolve().stat().st_size for src in set(images)
+    )
+    assert weight < 1_000_000, f"{entry}: {weight / 1e6:.2f} MB"
+
+
+@pytest.mark.parametrize("entry", toc_files())
+def test_headings_start_at_one_title_and_go_down_one_level_at_a_time(built_site, entry):
+    levels = parse_site_page(HTML / (entry + ".html")).headings
+    assert levels and levels[0] == 1 and levels.count(1) == 1, levels
+    for before, after in zip(levels, levels[1:], strict=False):
+        assert after <= before + 1, f"{entry}: heading h{before} is followed by h{after}"
