@@ -10,7 +10,7 @@ JB_FLAGS := -W -n --keep-going --all
 TEST_FLAGS := -n auto --dist loadscope
 
 .DEFAULT_GOAL := help
-.PHONY: help install book test lab bench lock clean distclean
+.PHONY: help install browser book test lab bench lock clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,7 +29,17 @@ book: $(STAMP) ## build the HTML site into _build/html, running every notebook
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
-test: $(STAMP) ## run the whole test suite: diffops, doctests, nbval, the real build
+# The browser tests drive Debian's chromium; install it (as root, or with sudo) if missing.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq chromium
+
+browser: $(CHROMIUM) ## install Debian's chromium for the browser tests (when missing)
+
+test: $(STAMP) $(CHROMIUM) ## run the whole test suite: diffops, notebooks, the real build, the site in a browser
 	$(BIN)/python -m pytest $(TEST_FLAGS)
 
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
