@@ -15,8 +15,9 @@ from test_book import CHAPTER, ROOT, build
 def broken_copy(tmp_path, new_cell):
     """Copy the book to tmp_path with `new_cell` appended to the first chapter.
 
-    The copy's table of contents keeps only the root and the first chapter, so that each
-    guard builds one notebook, not the whole book; the config is the real one.
+    To keep each guard quick, the copy's table of contents keeps only the root and the
+    first chapter, and the chapter keeps only its opening cells (title, setup); the
+    config, the package and the setup cell are the real ones.
     """
     copy = tmp_path / "book-copy"
     copy.mkdir()
@@ -30,7 +31,8 @@ def broken_copy(tmp_path, new_cell):
         shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
     notebook = copy / CHAPTER.relative_to(ROOT)
     content = json.loads(notebook.read_text())
-    content["cells"].append(new_cell)
+    setup = next(i for i, c in enumerate(content["cells"]) if c["cell_type"] == "code")
+    content["cells"] = content["cells"][: setup + 1] + [new_cell]
     notebook.write_text(json.dumps(content))
     return copy
 

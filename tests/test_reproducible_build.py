@@ -7,7 +7,7 @@ from test_book import ROOT, build
 
 # Pages without measurements of the build machine. The pages that time code on it (the
 # cost wall, the vectorisation timings) print different numbers on every run by design.
-REPRODUCIBLE_CHAPTERS = ["book/02_taylor_formulas", "book/04_complex_step_richardson"]
+REPRODUCIBLE_CHAPTERS = ["book/02_taylor_formulas"]
 
 
 def test_two_clean_builds_give_byte_identical_html_and_svg(tmp_path):
@@ -40,6 +40,6 @@ def test_two_clean_builds_give_byte_identical_html_and_svg(tmp_path):
 
     first, second = files(outputs[0]), files(outputs[1])
     assert first.keys() == second.keys()
-    assert sum(path.suffix == ".svg" for path in first) >= 3, "no figures were compared"
+    assert sum(path.suffix == ".svg" for path in first) >= 2, "no figures were compared"
     differ = [str(path) for path in first if first[path] != second[path]]
     assert not differ, f"files that differ between two clean builds: {differ}"
