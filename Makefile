@@ -48,7 +48,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP) ## open the notebooks in JupyterLab, in the same environment
 	$(BIN)/jupyter lab book/ $(ALLOW_ROOT) $(LAB_FLAGS)
 
-bench: $(STAMP) ## print install, build, test and notebook execution times
+bench: $(STAMP) ## print the accuracy table, cost-wall ratios, install, build and test times
 	$(BIN)/python tools/bench.py
 
 lock: ## re-pin constraints.txt from a fresh install of requirements.txt
