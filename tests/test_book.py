@@ -513,7 +513,6 @@ def test_page_in_a_browser_light_and_dark(built_site, site_url, browser, entry):
             "() => { const root = document.documentElement;"
             " root.dataset.mode = 'dark'; root.dataset.theme = 'dark'; }"
         )
-        page.wait_for_timeout(200)
         background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
         assert background != "rgb(255, 255, 255)", "the page did not switch to dark mode"
         for index, image in enumerate(page.evaluate(IMAGES)):
