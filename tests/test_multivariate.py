@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from test_diffops import counted
 
 from diffops import (
     directional_derivative,
@@ -33,16 +34,6 @@ def wavy_hessian(x):
     h[0, -1] += 1
     h[-1, 0] += 1
     return h
-
-
-def counted(f):
-    calls = []
-
-    def wrapper(x):
-        calls.append(np.array(x, copy=True))
-        return f(x)
-
-    return wrapper, calls
 
 
 # --- gradient -----------------------------------------------------------------------------
