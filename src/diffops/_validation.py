@@ -140,12 +140,39 @@ def evaluate(f, x, h=0.0):
     the shape of ``x``), returns something that is not real, or returns NaN or infinity.
     """
     label = _step_label(h)
-    with np.errstate(all="ignore"):  # NaN and inf are reported below, with the point
-        value = np.asarray(f(x + h))
+    value = _call(f, x + h)  # NaN and inf are reported below, with the point
     if not np.issubdtype(value.dtype, np.number) or np.iscomplexobj(value):
         raise ValueError(f"`f` must return real numbers, {label} returned {value!r}.")
     _check_values(value, x, label)
     return value.astype(float)
+
+
+COMPLEX_HINT = "method='complex' needs an f built from complex-safe (analytic) operations"
+
+
+def _call(f, x):
+    """Return ``f(x)`` as an array, NaN and inf left for the caller to report.
+
+    For complex ``x`` (the complex step), an ``f`` that refuses complex input or casts it
+    to real raises ValueError saying so, instead of a TypeError or a ComplexWarning.
+    """
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("error", np.exceptions.ComplexWarning)
+            return np.asarray(f(x))
+    except (TypeError, np.exceptions.ComplexWarning) as error:
+        if not np.iscomplexobj(x):
+            raise
+        raise ValueError(f"`f` cannot take complex input ({error}); {COMPLEX_HINT}.") from error
+
+
+def _require_complex(value):
+    """Raise ValueError if ``f`` returned real values for complex input."""
+    if not np.iscomplexobj(value):
+        raise ValueError(
+            f"`f` returned real values of type {value.dtype} for complex input, so the "
+            f"imaginary part was lost (abs, float, comparisons?); {COMPLEX_HINT}."
+        )
 
 
 def evaluate_complex(f, x, h):
@@ -156,20 +183,9 @@ def evaluate_complex(f, x, h):
     input, drops the imaginary part (``abs``, ``float``, ``.real``), or returns NaN,
     infinity or the wrong shape.
     """
-    label = "f(x + ih)"
-    hint = "method='complex' needs an f built from complex-safe (analytic) operations"
-    try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("error", np.exceptions.ComplexWarning)
-            value = np.asarray(f(x + 1j * h))
-    except (TypeError, np.exceptions.ComplexWarning) as error:
-        raise ValueError(f"`f` cannot take complex input ({error}); {hint}.") from error
-    if not np.iscomplexobj(value):
-        raise ValueError(
-            f"`f` returned real values of type {value.dtype} for complex input, so the "
-            f"imaginary part was lost (abs, float, comparisons?); {hint}."
-        )
-    _check_values(value, x, label)
+    value = _call(f, x + 1j * h)
+    _require_complex(value)
+    _check_values(value, x, "f(x + ih)")
     return value
 
 
@@ -183,17 +199,7 @@ def value_at(f, x, ndim=0, caller="gradient"):
     array.
     """
     stepping = np.iscomplexobj(x)
-    try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("error", np.exceptions.ComplexWarning)
-            value = np.asarray(f(x.copy()))
-    except (TypeError, np.exceptions.ComplexWarning) as error:
-        if not stepping:
-            raise
-        raise ValueError(
-            f"`f` cannot take complex input ({error}); method='complex' needs an f "
-            "built from complex-safe (analytic) operations."
-        ) from error
+    value = _call(f, x.copy())
     kind = "a real scalar" if ndim == 0 else "a 1-D real array"
     if value.ndim != ndim or not np.issubdtype(value.dtype, np.number):
         raise ValueError(
@@ -204,12 +210,8 @@ def value_at(f, x, ndim=0, caller="gradient"):
         raise ValueError(
             f"`f` must return {kind} for `{caller}`, got complex values {value!r} at x = {x!r}."
         )
-    if stepping and not np.iscomplexobj(value):
-        raise ValueError(
-            f"`f` returned real values of type {value.dtype} for complex input, so the "
-            "imaginary part was lost (abs, float, comparisons?); method='complex' needs "
-            "an f built from complex-safe (analytic) operations."
-        )
+    if stepping:
+        _require_complex(value)
     if not np.all(np.isfinite(value)):
         shown = value.item() if value.ndim == 0 else value
         raise ValueError(f"`f` is not finite at x = {x!r}: f(x) = {shown!r}.")
