@@ -10,10 +10,10 @@ JB_FLAGS := -W -n --keep-going --all
 TEST_FLAGS := -n auto --dist loadscope
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser book test lab bench lock clean distclean
+.PHONY: help install browser book book-student test lab bench lock clean distclean
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,13 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml | $(BIN)/python
 install: $(STAMP) ## create .venv and install the pinned requirements (when they changed)
 
 book: $(STAMP) ## build the HTML site into _build/html, running every notebook
+	rm -rf _build/.jupyter_cache
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+book-student: $(STAMP) ## build the site without exercise solutions into _build/student (after make book: fast)
+	$(BIN)/python tools/student_site.py $(JB_FLAGS)
+	@echo "The student edition is at $(CURDIR)/_build/student/_build/html/index.html"
 
 # The browser tests drive Debian's chromium; install it (as root, or with sudo) if missing.
 CHROMIUM := /usr/bin/chromium
