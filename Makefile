@@ -10,10 +10,10 @@ JB_FLAGS := -W -n --keep-going --all
 TEST_FLAGS := -n auto --dist loadscope
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser book book-student test lab bench lock clean distclean
+.PHONY: help install browser book book-student assignments grade check-homework test lab bench lock clean distclean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,21 @@ book: $(STAMP) ## build the HTML site into _build/html, running every notebook
 book-student: $(STAMP) ## build the site without exercise solutions into _build/student (after make book: fast)
 	$(BIN)/python tools/student_site.py $(JB_FLAGS)
 	@echo "The student edition is at $(CURDIR)/_build/student/_build/html/index.html"
+
+assignments: $(STAMP) ## make the homework handouts and autograders into _build/assignments
+	$(BIN)/python tools/assignments.py
+
+# make grade SUBMISSIONS=folder [ASSIGNMENT=name] [TIMEOUT=seconds] [GRADES=file.csv]
+grade: $(STAMP) ## grade a folder of submitted notebooks (SUBMISSIONS=folder) into one CSV
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder"; exit 2; }
+	@test -d _build/assignments || $(MAKE) --no-print-directory assignments
+	$(BIN)/python tools/grade.py "$(SUBMISSIONS)" --timeout $(or $(TIMEOUT),60) \
+	  $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(if $(GRADES),--csv "$(GRADES)")
+
+# make check-homework NOTEBOOK=path/to/handout.ipynb (its tests/ folder beside it)
+check-homework: $(STAMP) ## run a homework notebook's public tests (NOTEBOOK=path)
+	@test -n "$(NOTEBOOK)" || { echo "usage: make check-homework NOTEBOOK=file.ipynb"; exit 2; }
+	cd "$(dir $(NOTEBOOK))" && $(CURDIR)/$(BIN)/otter check "$(notdir $(NOTEBOOK))"
 
 # The browser tests drive Debian's chromium; install it (as root, or with sudo) if missing.
 CHROMIUM := /usr/bin/chromium

@@ -1,11 +1,11 @@
-"""The student edition of the book: every exercise keeps its text, every solution goes.
+"""The student edition: every exercise keeps its text, every solution goes.
 
-`make book-student` builds with `remove_solutions = True` (tools/student_site.py
-writes that configuration). sphinx-exercise's own `hide_solutions` is not used
-because it drops only the opening `solution-start` directive of a gated
-solution, and the code cells between it and `solution-end` would stay.
-This transform runs after sphinx-exercise has merged each gated solution into
-one node, so removing that node removes its text, code and outputs together.
+`make book-student` builds with `remove_solutions = True`, a setting that
+tools/student_site.py writes. sphinx-exercise's own `hide_solutions` is not
+used: it drops only the opening `solution-start` directive of a gated
+solution, so the code cells up to `solution-end` would stay in the page.
+This transform runs after sphinx-exercise has merged each gated solution
+into one node; removing that node removes its text, code and outputs.
 """
 
 from sphinx.transforms import SphinxTransform

@@ -1,0 +1,79 @@
+"""Make the homework handouts and autograders: `make assignments`.
+
+Every instructor notebook `assignments/<name>/<name>.ipynb` (questions,
+solutions, public and hidden tests, in otter-grader's format) becomes
+
+    _build/assignments/<name>/student/<name>.ipynb     the handout: no solutions,
+                                                       public tests only
+    _build/assignments/<name>/autograder/autograder.zip all tests, for `make grade`
+    _build/assignments/<name>/autograder/<name>.ipynb  the solutions, for instructors
+
+`otter assign` names the zip after the time of day and gives the cells it adds
+(the otter set-up, one `grader.check` per question) random ids. Here the zip is
+renamed so that `make grade` finds it, and those cells get ids made from what
+they do, so that a handout made again has the same cell ids as the one the
+students hold: `make grade` names the handout cells a submission lost by id.
+"""
+
+import contextlib
+import io
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = ROOT / "assignments"
+OUTPUT = ROOT / "_build" / "assignments"
+
+
+def instructor_notebooks():
+    return sorted(p for p in SOURCES.glob("*/*.ipynb") if p.stem == p.parent.name)
+
+
+def make_assignment(notebook, output=OUTPUT):
+    from otter.assign import main as otter_assign
+
+    target = output / notebook.stem
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    log = io.StringIO()
+    with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        otter_assign(str(notebook), str(target), no_run_tests=True)
+    (zip_file,) = (target / "autograder").glob("*.zip")
+    zip_file.rename(zip_file.with_name("autograder.zip"))
+    for made in target.glob("*/*.ipynb"):
+        give_stable_ids(made)
+    return target
+
+
+def give_stable_ids(path):
+    """Replace the random ids of the cells otter added (ours all start with "cell-")."""
+    notebook = json.loads(path.read_text())
+    for index, cell in enumerate(notebook["cells"]):
+        if cell["id"].startswith("cell-"):
+            continue
+        source = "".join(cell["source"])
+        check = re.search(r'grader\.check\("(\w+)"\)', source)
+        if "otter.Notebook(" in source:
+            cell["id"] = "otter-init"
+        elif check:
+            cell["id"] = f"otter-check-{check.group(1)}"
+        elif "grader.check_all()" in source:
+            cell["id"] = "otter-check-all"
+        else:
+            cell["id"] = f"otter-{index:02d}"
+    path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
+
+
+def main():
+    for notebook in instructor_notebooks():
+        target = make_assignment(notebook)
+        print(f"{notebook.relative_to(ROOT)} -> {target.relative_to(ROOT)}/")
+        print(f"  hand out:  student/{notebook.name}")
+        print("  grade with: autograder/autograder.zip (make grade SUBMISSIONS=folder)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
