@@ -414,6 +414,142 @@ def test_headings_start_at_one_title_and_go_down_one_level_at_a_time(built_site,
         assert after <= before + 1, f"{entry}: heading h{before} is followed by h{after}"
 
 
+# --- exercises, and the student edition without their solutions -------------------------
+
+EXERCISE = re.compile(r"```\{exercise\} (?P<title>.+)\n:label: (?P<label>\S+)\n")
+SOLUTION_START = re.compile(r"```\{solution-start\} (?P<label>\S+)\n:class: dropdown\n```")
+KINDS = ("Understanding:", "Coding:", ("Derivation:", "Plot:"))
+
+
+def exercises_of(notebook):
+    """[(title, label, solution cells)] in page order; checks the gated structure on the way."""
+    found, cells = [], notebook_cells(notebook)
+    for index, cell in enumerate(cells):
+        text = "".join(cell["source"])
+        match = EXERCISE.match(text) if cell["cell_type"] == "markdown" else None
+        if not match:
+            continue
+        start = SOLUTION_START.fullmatch("".join(cells[index + 1]["source"]))
+        assert start and start["label"] == match["label"], f"{match['label']}: no solution"
+        end = next(
+            i
+            for i in range(index + 2, len(cells))
+            if "{solution-end}" in "".join(cells[i]["source"])
+        )
+        found.append((match["title"], match["label"], cells[index + 2 : end]))
+    return found
+
+
+@pytest.mark.parametrize("notebook", toc_notebooks())
+def test_every_chapter_ends_with_three_kinds_of_exercise_with_solutions(notebook):
+    cells = notebook_cells(notebook)
+    headings = [
+        line
+        for c in cells
+        if c["cell_type"] == "markdown"
+        for line in "".join(c["source"]).splitlines()
+        if line.startswith("## ")
+    ]
+    assert headings[-1] == "## Exercises", f"{notebook} does not end with its exercises"
+    exercises = exercises_of(notebook)
+    assert len(exercises) >= 3
+    titles = [title for title, _, _ in exercises]
+    for kind in KINDS:
+        assert any(t.startswith(kind) for t in titles), f"{notebook}: no {kind} exercise"
+    for _, label, solution in exercises:
+        assert solution, f"{label}: empty solution"
+    assert any(c["cell_type"] == "code" for _, _, s in exercises for c in s), (
+        f"{notebook}: no solution runs code"
+    )
+
+
+class SolutionParser(HTMLParser):
+    """Splits a page's visible text into what is inside solution boxes and what is not."""
+
+    def __init__(self):
+        super().__init__()
+        self.inside, self.outside, self.exercises, self.solutions = [], [], 0, 0
+        self._depth, self._solution_at, self._skip = 0, None, 0
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if tag in ("script", "style"):
+            self._skip += 1
+        if tag != "div":
+            return
+        self._depth += 1
+        self.exercises += "exercise" in classes
+        if "solution" in classes:
+            self.solutions += 1
+            self._solution_at = self._solution_at or self._depth
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+        if tag == "div":
+            if self._solution_at == self._depth:
+                self._solution_at = None
+            self._depth -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            (self.inside if self._solution_at else self.outside).append(data)
+
+
+def split_solutions(path):
+    parser = SolutionParser()
+    parser.feed(path.read_text())
+    return parser
+
+
+def text_lines(chunks):
+    return {line.strip() for line in "".join(chunks).splitlines() if len(line.strip()) >= 12}
+
+
+@pytest.mark.parametrize("notebook", toc_notebooks())
+def test_exercises_and_solution_dropdowns_are_in_the_page(built_site, notebook):
+    page = split_solutions(page_of(notebook))
+    assert page.exercises == page.solutions == len(exercises_of(notebook))
+    source = page_of(notebook).read_text()
+    assert source.count('class="solution dropdown admonition"') == page.solutions
+
+
+@pytest.fixture(scope="session")
+def student_site(built_site):
+    """`make book-student` after the real build: same pages, solutions removed."""
+    result = subprocess.run(
+        [sys.executable, ROOT / "tools" / "student_site.py", *build_flags()],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Executing notebook" not in result.stdout, "the student build ran the notebooks"
+    return ROOT / "_build" / "student" / "_build" / "html"
+
+
+@pytest.mark.parametrize("notebook", toc_notebooks())
+def test_student_edition_keeps_exercises_and_shows_no_solution_text(student_site, notebook):
+    full = split_solutions(page_of(notebook))
+    student_page = student_site / notebook.replace(".ipynb", ".html")
+    student = split_solutions(student_page)
+    assert student.solutions == 0 and student.exercises == full.exercises > 0
+    # Every line of solution text that the page does not also show outside a solution.
+    secret = text_lines(full.inside) - text_lines(full.outside)
+    assert len(secret) >= 3, "the solution text was found"
+    html = student_page.read_text()
+    leaked = [line for line in secret if line in html or line in "".join(student.outside)]
+    assert not leaked, f"solution text in the student edition: {leaked[:5]}"
+
+
+def test_student_edition_hands_out_no_notebook_or_page_source(student_site):
+    assert not (student_site / "_sources").exists()
+    assert not list(student_site.rglob("*.ipynb"))
+    for page in site_pages(student_site):
+        links = parse_site_page(page).links
+        assert not [url for url in links if ".ipynb" in url or "mybinder.org" in url], page
+
+
 # --- the site in a real browser (Playwright driving Debian's chromium) --------------------
 
 CHROMIUM = "/usr/bin/chromium"
