@@ -156,6 +156,14 @@ def test_no_hidden_test_reaches_the_handout(made, name):
         assert all(not h for h, _ in cases), f"the handout's {question} test has hidden cases"
 
 
+def test_instructor_page_lists_every_question_with_its_points(made):
+    page = (ROOT / "book" / "instructors.md").read_text()
+    for name in ASSIGNMENTS:
+        section = page.split(f"`assignments/{name}`", 1)[1].split("\n\n`", 1)[0]
+        listed = dict(re.findall(r"^\| (q\d+) \|.*\| (\d+) \|$", section, re.MULTILINE))
+        assert {q: int(p) for q, p in listed.items()} == points(name), name
+
+
 # --- grading --------------------------------------------------------------------------------
 
 
