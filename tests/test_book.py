@@ -77,6 +77,14 @@ def build(source):
     )
 
 
+def build_failure(result):
+    """The part of a failed build's output that names the cause: the cell's error first."""
+    output = result.stdout + result.stderr
+    cell_error = output.find("Executing notebook failed")
+    head = output[cell_error : cell_error + 4000] if cell_error >= 0 else ""
+    return head + "\n...\n" + output[-3000:]
+
+
 def git_status():
     return subprocess.run(
         ["git", "status", "--porcelain", "--untracked-files=all"],
@@ -191,7 +199,7 @@ def built_site():
     before = git_status()
     started = time.time()
     result = build(ROOT)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.returncode == 0, build_failure(result)
     assert git_status() == before, "building the book changed files that git sees"
     return ROOT / "_build" / "html", started
 
@@ -523,7 +531,7 @@ def student_site(built_site):
         text=True,
         timeout=600,
     )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.returncode == 0, build_failure(result)
     assert "Executing notebook" not in result.stdout, "the student build ran the notebooks"
     return ROOT / "_build" / "student" / "_build" / "html"
 
