@@ -644,6 +644,15 @@ def test_page_in_a_browser_light_and_dark(built_site, site_url, browser, entry):
         text = page.evaluate("() => document.querySelector('article').innerText")
         for raw in ("$$", "\\(", "\\begin"):
             assert raw not in text, f"raw {raw!r} left in the visible text"
+        # Solutions start closed; a click on each opens it and shows its figures.
+        closed = page.locator(".solution button.toggle-button")
+        assert closed.count() == source.count('class="solution dropdown admonition"')
+        for index in range(closed.count()):
+            closed.nth(index).click()
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('article img'))"
+            ".every(img => getComputedStyle(img).visibility === 'visible')"
+        )
         # Figures: loaded, described, and visible in both modes.
         images = page.evaluate(IMAGES)
         for image in images:
