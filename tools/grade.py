@@ -203,6 +203,7 @@ def main(argv=None):
     parser.add_argument("--assignment", help="assignment name (default: from the notebooks)")
     parser.add_argument("--csv", type=Path, help="where to write the grades")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per submission")
+    parser.add_argument("--jobs", type=int, help="submissions at a time (default: cores)")
     args = parser.parse_args(argv)
     if not args.submissions.is_dir():
         sys.exit(f"SUBMISSIONS={args.submissions} is not a folder.")
@@ -210,7 +211,7 @@ def main(argv=None):
     if not handout_of(assignment).exists():
         sys.exit(f"No autograder for {assignment!r}: run `make assignments` first.")
     started = time.monotonic()
-    rows = grade(args.submissions, assignment, args.timeout)
+    rows = grade(args.submissions, assignment, args.timeout, args.jobs)
     questions = questions_of(assignment)
     target = args.csv or ROOT / "_build" / "grades" / f"{assignment}.csv"
     write_csv(rows, questions, target)
