@@ -1,16 +1,11 @@
 """Tests of the book as a whole: table of contents, notebooks, the real build, its guards."""
 
 import ast
-import functools
-import http.server
-import io
 import json
 import re
 import shutil
 import subprocess
 import sys
-import threading
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -190,18 +185,6 @@ class PageParser(HTMLParser):
             self.captions[-1] += data
         if not self._skip:
             self.text.append(data)
-
-
-@pytest.fixture(scope="session")
-def built_site():
-    """Build the real book from clean, as `make book` does; check that git status stays put."""
-    remove_build_output()
-    before = git_status()
-    started = time.time()
-    result = build(ROOT)
-    assert result.returncode == 0, build_failure(result)
-    assert git_status() == before, "building the book changed files that git sees"
-    return ROOT / "_build" / "html", started
 
 
 def parse_page(path):
@@ -522,20 +505,6 @@ def test_exercises_and_solution_dropdowns_are_in_the_page(built_site, notebook):
     assert source.count('class="solution dropdown admonition"') == page.solutions
 
 
-@pytest.fixture(scope="session")
-def student_site(built_site):
-    """`make book-student` after the real build: same pages, solutions removed."""
-    result = subprocess.run(
-        [sys.executable, ROOT / "tools" / "student_site.py", *build_flags()],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, build_failure(result)
-    assert "Executing notebook" not in result.stdout, "the student build ran the notebooks"
-    return ROOT / "_build" / "student" / "_build" / "html"
-
-
 @pytest.mark.parametrize("notebook", toc_notebooks())
 def test_student_edition_keeps_exercises_and_shows_no_solution_text(student_site, notebook):
     full = split_solutions(page_of(notebook))
@@ -556,139 +525,3 @@ def test_student_edition_hands_out_no_notebook_or_page_source(student_site):
     for page in site_pages(student_site):
         links = parse_site_page(page).links
         assert not [url for url in links if ".ipynb" in url or "mybinder.org" in url], page
-
-
-# --- the site in a real browser (Playwright driving Debian's chromium) --------------------
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-SCREENSHOTS = ROOT / "_build" / "screenshots"
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="session")
-def site_url(built_site):
-    """Serve the built site on a free localhost port for the length of the session."""
-    html, _ = built_site
-    handler = functools.partial(QuietHandler, directory=str(html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "run `make test`, which installs Debian's chromium"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
-
-
-def open_page(browser, url):
-    """Open `url`; return the page, its response, and the lists of problems it reports."""
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
-    errors, failed = [], []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
-    page.on(
-        "response", lambda r: failed.append(f"{r.url} ({r.status})") if r.status >= 400 else None
-    )
-    response = page.goto(url, wait_until="load")
-    return page, response, errors, failed
-
-
-IMAGES = """() => Array.from(document.querySelectorAll('article img')).map(img => ({
-    src: img.getAttribute('src'), alt: img.getAttribute('alt') || '',
-    loaded: img.complete && img.naturalWidth > 0,
-    width: img.getBoundingClientRect().width, height: img.getBoundingClientRect().height,
-    opacity: Number(getComputedStyle(img).opacity),
-    visibility: getComputedStyle(img).visibility}))"""
-
-
-def image_brightness(page, index):
-    """Mean brightness (0 to 255) of the on-screen pixels of the index-th article image."""
-    from PIL import Image, ImageStat
-
-    png = page.locator("article img").nth(index).screenshot()
-    return ImageStat.Stat(Image.open(io.BytesIO(png)).convert("L")).mean[0]
-
-
-@pytest.mark.parametrize("entry", toc_files())
-def test_page_in_a_browser_light_and_dark(built_site, site_url, browser, entry):
-    page, response, errors, failed = open_page(browser, f"{site_url}/{entry}.html")
-    try:
-        assert response.status == 200
-        # Math: MathJax (served by the site) turned every formula into rendered elements.
-        source = (HTML / (entry + ".html")).read_text()
-        if 'class="math' in source:
-            page.wait_for_selector("mjx-container", state="attached", timeout=20_000)
-            page.wait_for_function("() => !document.querySelector('.MathJax_Processing')")
-            assert page.locator("mjx-container").count() >= source.count('class="math')
-        text = page.evaluate("() => document.querySelector('article').innerText")
-        for raw in ("$$", "\\(", "\\begin"):
-            assert raw not in text, f"raw {raw!r} left in the visible text"
-        # Solutions start closed; a click on each opens it and shows its figures.
-        closed = page.locator(".solution button.toggle-button")
-        assert closed.count() == source.count('class="solution dropdown admonition"')
-        for index in range(closed.count()):
-            closed.nth(index).click()
-        page.wait_for_function(
-            "() => Array.from(document.querySelectorAll('article img'))"
-            ".every(img => getComputedStyle(img).visibility === 'visible')"
-        )
-        # Figures: loaded, described, and visible in both modes.
-        images = page.evaluate(IMAGES)
-        for image in images:
-            assert image["loaded"], f"{image['src']} did not load"
-            assert image["alt"].strip() and not re.search(r"[\\/]|\.(svg|png)$", image["alt"])
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        name = entry.replace("/", "_")
-        shot = {"full_page": True, "type": "jpeg", "quality": 70}
-        page.screenshot(path=SCREENSHOTS / f"{name}-light.jpg", **shot)
-        page.evaluate(
-            "() => { const root = document.documentElement;"
-            " root.dataset.mode = 'dark'; root.dataset.theme = 'dark'; }"
-        )
-        background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
-        assert background != "rgb(255, 255, 255)", "the page did not switch to dark mode"
-        for index, image in enumerate(page.evaluate(IMAGES)):
-            assert image["width"] > 100 and image["height"] > 50, image
-            assert image["opacity"] > 0.9 and image["visibility"] == "visible", image
-            if image["src"].endswith(".svg"):  # a figure: its white background must show
-                assert image_brightness(page, index) > 150, f"{image['src']} is too dark"
-        page.screenshot(path=SCREENSHOTS / f"{name}-dark.jpg", **shot)
-        assert not errors, f"console errors: {errors}"
-        assert not failed, f"failed requests: {failed}"
-    finally:
-        page.close()
-
-
-def test_search_page_finds_central_difference_in_its_chapter(site_url, browser):
-    page, response, errors, failed = open_page(
-        browser, f"{site_url}/search.html?q=central+difference"
-    )
-    try:
-        assert response.status == 200
-        page.wait_for_selector("ul.search li a", timeout=20_000)
-        hits = page.eval_on_selector_all("ul.search li a", "links => links.map(a => a.href)")
-        assert any("book/02_taylor_formulas.html" in hit for hit in hits[:3]), hits[:5]
-        assert not errors and not failed, (errors, failed)
-    finally:
-        page.close()
