@@ -164,6 +164,25 @@ def test_instructor_page_lists_every_question_with_its_points(made):
         assert {q: int(p) for q, p in listed.items()} == points(name), name
 
 
+def test_make_check_homework_runs_the_public_tests_in_the_handout_folder(made, tmp_path):
+    # A student's notebook with a wrong q3, checked where the handout was unpacked.
+    folder = tmp_path / "handout"
+    shutil.copytree(handout("central_difference").parent, folder)
+    solved = json.loads(solution_notebook("central_difference").read_text())
+    wrong = edited(solved, "** (1 / 3)", "** (1 / 2)")
+    (folder / "central_difference.ipynb").write_text(json.dumps(wrong))
+    result = subprocess.run(
+        ["make", "-s", "check-homework", f"NOTEBOOK={folder / 'central_difference.ipynb'}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    report = result.stdout + result.stderr
+    assert "q3 results:" in report and "q1 results: All test cases passed!" in report, report
+    assert "q3 results: All test cases passed!" not in report, report
+
+
 # --- grading --------------------------------------------------------------------------------
 
 

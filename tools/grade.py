@@ -194,7 +194,8 @@ def write_csv(rows, questions, path):
         fields = ["submission", *questions, "total", "status"]
         writer = csv.DictWriter(out, fieldnames=fields)
         writer.writeheader()
-        writer.writerows(rows)
+        for row in rows:  # scores as 3 and 0.5, not 3.0
+            writer.writerow({k: f"{v:g}" if isinstance(v, float) else v for k, v in row.items()})
 
 
 def main(argv=None):
