@@ -10,6 +10,8 @@ the total, and a `status` that says what went wrong, if anything:
     cells missing                         graded as handed in, missing cells named
     cells raised errors                   graded; the first error of each cell named
     timed out                             stopped after the time limit; every score is 0
+    the grader failed                     otter itself failed twice (a kernel that would
+                                          not start, say); every score is 0
 
 One bad submission never stops the others. The folder itself is only read:
 otter grades a copy of each notebook in a temporary folder.
@@ -110,7 +112,7 @@ class Job:
     def __init__(self, path, assignment, questions, timeout, scratch):
         self.path, self.questions, self.timeout = path, questions, timeout
         self.row = {"submission": path.name, **dict.fromkeys(questions, 0), "total": 0}
-        self.process, self.notes = None, []
+        self.runnable, self.notes = False, []
         notebook, problem = read_submission(path, assignment)
         if problem:
             self.row["status"] = problem
@@ -126,11 +128,13 @@ class Job:
         copy.parent.mkdir()
         shutil.copyfile(path, copy)
         autograder = ASSIGNMENTS / assignment / "autograder" / "autograder.zip"
-        context = multiprocessing.get_context("fork")
-        self.process = context.Process(target=run_otter, args=(copy, autograder, self.workdir))
+        self.arguments, self.tries, self.runnable = (copy, autograder, self.workdir), 0, True
 
     def start(self):
+        self.tries += 1
         self.started = time.monotonic()
+        context = multiprocessing.get_context("fork")
+        self.process = context.Process(target=run_otter, args=self.arguments)
         self.process.start()
 
     def finished(self):
@@ -143,6 +147,9 @@ class Job:
             return True
         self.process.join()
         if not (self.workdir / "results.json").exists():
+            if self.tries < 2:  # a kernel can fail to start on a busy machine: once more
+                self.start()
+                return False
             log = (self.workdir / "otter.log").read_text().strip().splitlines()
             self.row["status"] = f"the grader failed: {log[-1] if log else 'no output'}"
             return True
@@ -164,7 +171,7 @@ def grade(folder, assignment, timeout=60.0, jobs=None):
             Job(path, assignment, questions, timeout, scratch)
             for path in sorted(folder.glob("*.ipynb"))
         ]
-        waiting = [job for job in everything if job.process]
+        waiting = [job for job in everything if job.runnable]
         running = []
         while waiting or running:
             while waiting and len(running) < jobs:
