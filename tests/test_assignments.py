@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILT = ROOT / "_build" / "assignments"
 SUBMISSIONS = ROOT / "_build" / "test-submissions"
 ASSIGNMENTS = sorted(p.parent.name for p in (ROOT / "assignments").glob("*/*.ipynb"))
-TIMEOUT = 20  # seconds per submission in these tests; a sound one takes about 5 to 10
+TIMEOUT = 30  # seconds per submission in these tests; a sound one takes about 5 to 15
 
 
 def cells(path):
