@@ -20,6 +20,7 @@ otter grades a copy of each notebook in a temporary folder.
 import argparse
 import ast
 import csv
+import functools
 import json
 import multiprocessing
 import os
@@ -42,6 +43,7 @@ def handout_of(assignment):
     return ASSIGNMENTS / assignment / "student" / f"{assignment}.ipynb"
 
 
+@functools.cache
 def questions_of(assignment):
     """The question names and their points, from the autograder's test files."""
     questions = {}
@@ -65,12 +67,16 @@ def read_submission(path, assignment):
     return notebook, None
 
 
+@functools.cache
+def handout_cells(assignment):
+    return json.loads(handout_of(assignment).read_text())["cells"]
+
+
 def missing_cells(notebook, assignment):
     """The handout's cells that the submission no longer has, each with its question."""
-    handout = json.loads(handout_of(assignment).read_text())
     kept = {cell.get("id") for cell in notebook["cells"]}
     missing, question = [], None
-    for cell in handout["cells"]:
+    for cell in handout_cells(assignment):
         source = "".join(cell["source"])
         prompt = re.match(r"\*\*Question (\d+)", source)
         question = f"q{prompt.group(1)}" if prompt else question
