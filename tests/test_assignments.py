@@ -128,28 +128,21 @@ def test_no_solution_line_reaches_the_handout(made, name):
     assert not leaked, f"solution lines in the {name} handout: {sorted(leaked)}"
 
 
+def doctest_lines(text):
+    """The code lines of OK-format test text, without the `>>> ` and `... ` prompts."""
+    return {line.removeprefix(">>> ").removeprefix("... ") for line in code_lines(text)}
+
+
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_no_hidden_test_reaches_the_handout(made, name):
     tests = cases_of(BUILT / name / "autograder" / "tests")
-    hidden = {
-        line.removeprefix(">>> ").removeprefix("... ")
-        for _, cases in tests.values()
-        for is_hidden, code in cases
-        if is_hidden
-        for line in code_lines(code)
-    }
-    public = {
-        line.removeprefix(">>> ")
-        for _, cases in tests.values()
-        for is_hidden, code in cases
-        if not is_hidden
-        for line in code_lines(code)
-    }
+    hidden, public = set(), set()
+    for _, cases in tests.values():
+        for is_hidden, code in cases:
+            (hidden if is_hidden else public).update(doctest_lines(code))
     assert hidden
     notebook, test_files = student_text(name)
-    shown = code_lines(notebook) | {
-        line.removeprefix(">>> ").removeprefix("... ") for line in code_lines(test_files)
-    }
+    shown = code_lines(notebook) | doctest_lines(test_files)
     leaked = (hidden - public) & shown
     assert not leaked, f"hidden tests in the {name} handout: {sorted(leaked)}"
     for question, (_, cases) in cases_of(handout(name).parent / "tests").items():
