@@ -25,9 +25,10 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml | $(BIN)/python
 
 install: $(STAMP) ## create .venv and install the pinned requirements (when they changed)
 
+# tools/build_book.py runs every notebook afresh, as many at a time as there are cores, into
+# an empty jupyter cache; jupyter-book then builds the pages from that cache.
 book: $(STAMP) ## build the HTML site into _build/html, running every notebook
-	rm -rf _build/.jupyter_cache
-	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	$(BIN)/python tools/build_book.py . $(JB_FLAGS)
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 book-student: $(STAMP) ## build the site without exercise solutions into _build/student (after make book: fast)

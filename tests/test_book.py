@@ -13,7 +13,9 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "tools"))
+import build_book  # noqa: E402  (tools/build_book.py: how `make book` builds)
+
 CHAPTER = ROOT / "book" / "01_forward_differences.ipynb"
 HTML = ROOT / "_build" / "html"
 BUILD_OUTPUT = ("html", "jupyter_execute", ".doctrees", ".jupyter_cache")
@@ -21,21 +23,7 @@ BUILD_OUTPUT = ("html", "jupyter_execute", ".doctrees", ".jupyter_cache")
 
 def toc_files():
     """Every `file:` entry of _toc.yml, the root first, as paths relative to ROOT."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections", []))
-            for part in entry.get("parts", []):
-                walk(part.get("chapters", []))
-
-    walk(toc.get("chapters", []))
-    for part in toc.get("parts", []):
-        walk(part.get("chapters", []))
-    return files
+    return build_book.toc_files(ROOT)
 
 
 def toc_notebooks():
@@ -65,7 +53,7 @@ def remove_build_output():
 def build(source):
     """Build the book in `source` as `make book` does; return the finished process."""
     return subprocess.run(
-        [BIN / "jupyter-book", "build", source, *build_flags()],
+        [sys.executable, ROOT / "tools" / "build_book.py", source, *build_flags()],
         capture_output=True,
         text=True,
         timeout=600,

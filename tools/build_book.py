@@ -1,0 +1,87 @@
+"""Build the book, running its notebooks in parallel first.
+
+Run by `make book` and by the tests, as `python tools/build_book.py [SOURCE] [FLAGS...]`:
+SOURCE is the book's folder (default: this repository) and FLAGS are passed on to
+`jupyter-book build`. Two steps:
+
+1. Every notebook of the table of contents is executed afresh into a new, empty jupyter
+   cache (`SOURCE/_build/.jupyter_cache`), as many at a time as there are cores, with
+   jupyter-cache's `local-parallel` executor. So every build runs every notebook, and
+   every figure comes from today's code.
+2. `jupyter-book build` makes the pages with `execute_notebooks: cache`: it takes each
+   notebook's outputs from the cache instead of running it again. A notebook that failed
+   in step 1 is not in the cache, so the build runs it once more; the build then fails,
+   and its log names the notebook and the cell, as a serial build would.
+"""
+
+import logging
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+from jupyter_cache import get_cache
+from jupyter_cache.executors import load_executor
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def toc_files(source):
+    """Every `file:` entry of `source`'s _toc.yml, the root first, in reading order."""
+    toc = yaml.safe_load((source / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections", []))
+
+    walk(toc.get("chapters", []))
+    for part in toc.get("parts", []):
+        walk(part.get("chapters", []))
+    return files
+
+
+def toc_notebooks(source):
+    """The notebooks among them, as paths."""
+    paths = [source / f"{entry}.ipynb" for entry in toc_files(source)]
+    return [path for path in paths if path.exists()]
+
+
+def execute_into_new_cache(source):
+    """Run every notebook of `source` in parallel into an empty cache; return the failures."""
+    config = yaml.safe_load((source / "_config.yml").read_text())
+    cache_path = source / "_build" / ".jupyter_cache"
+    shutil.rmtree(cache_path, ignore_errors=True)
+    cache = get_cache(cache_path)
+    for notebook in toc_notebooks(source):
+        cache.add_nb_to_project(str(notebook))
+    logger = logging.getLogger("build_book")
+    logger.addHandler(logging.StreamHandler(sys.stdout))
+    logger.setLevel(logging.WARNING)
+    executor = load_executor("local-parallel", cache, logger=logger)
+    started = time.perf_counter()
+    result = executor.run_and_cache(timeout=config["execute"]["timeout"], allow_errors=False)
+    failed = result.excepted + result.errored
+    print(
+        f"executed {len(result.succeeded) + len(failed)} notebooks in parallel in "
+        f"{time.perf_counter() - started:.1f} s; {len(failed)} failed"
+        + "".join(f"\n  failed: {uri}" for uri in failed),
+        flush=True,
+    )
+    return failed
+
+
+def main(argv):
+    source = Path(argv[0]).resolve() if argv and not argv[0].startswith("-") else ROOT
+    flags = argv[1:] if argv and not argv[0].startswith("-") else argv
+    execute_into_new_cache(source)
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    return subprocess.run([jupyter_book, "build", source, *flags]).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
