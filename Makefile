@@ -10,7 +10,7 @@ JB_FLAGS := -W -n --keep-going --all
 TEST_FLAGS := -n auto --dist loadscope
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser book book-student assignments grade check-homework test lab bench lock clean distclean
+.PHONY: help install browser screenshots stress book book-student assignments grade check-homework test lab bench lock clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -63,11 +63,17 @@ browser: $(CHROMIUM) ## install Debian's chromium for the browser tests (when mi
 test: $(STAMP) $(CHROMIUM) ## run the whole test suite: diffops, notebooks, the real build, the site in a browser
 	$(BIN)/python -m pytest $(TEST_FLAGS)
 
+screenshots: $(STAMP) $(CHROMIUM) ## build, run the browser tests, save light and dark screenshots to _build/screenshots
+	BOOK_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py $(TEST_FLAGS)
+
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lab: $(STAMP) ## open the notebooks in JupyterLab, in the same environment
 	$(BIN)/jupyter lab book/ $(ALLOW_ROOT) $(LAB_FLAGS)
+
+stress: $(STAMP) $(CHROMIUM) ## run make test beside two CPU-burning processes that it starts and stops
+	$(BIN)/python tools/stress.py
 
 bench: $(STAMP) ## print the accuracy table, cost-wall ratios, install, build and test times
 	$(BIN)/python tools/bench.py

@@ -1,13 +1,15 @@
 """The built site in a real browser: Playwright driving Debian's chromium.
 
 `make test` installs chromium when it is missing. The pages are served from the real
-build (tests/conftest.py) on a free localhost port. Light and dark screenshots of every
-page go to _build/screenshots/.
+build (tests/conftest.py) on a free localhost port. `make screenshots` runs these tests
+with BOOK_SCREENSHOTS=1, which also saves a light and a dark full-page screenshot of every
+page to _build/screenshots/ (left out of `make test`: they take a third of its browser time).
 """
 
 import functools
 import http.server
 import io
+import os
 import re
 import threading
 from pathlib import Path
@@ -24,6 +26,13 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
 ]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
+SHOT = {"full_page": True, "type": "jpeg", "quality": 70}
+
+
+def screenshot(page, name):
+    if os.environ.get("BOOK_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"{name}.jpg", **SHOT)
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -113,10 +122,8 @@ def check_page_in_light_and_dark(site_url, browser, entry):
         for image in images:
             assert image["loaded"], f"{image['src']} did not load"
             assert image["alt"].strip() and not re.search(r"[\\/]|\.(svg|png)$", image["alt"])
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         name = entry.replace("/", "_")
-        shot = {"full_page": True, "type": "jpeg", "quality": 70}
-        page.screenshot(path=SCREENSHOTS / f"{name}-light.jpg", **shot)
+        screenshot(page, f"{name}-light")
         page.evaluate(
             "() => { const root = document.documentElement;"
             " root.dataset.mode = 'dark'; root.dataset.theme = 'dark'; }"
@@ -128,7 +135,7 @@ def check_page_in_light_and_dark(site_url, browser, entry):
             assert image["opacity"] > 0.9 and image["visibility"] == "visible", image
             if image["src"].endswith(".svg"):  # a figure: its white background must show
                 assert image_brightness(page, index) > 150, f"{image['src']} is too dark"
-        page.screenshot(path=SCREENSHOTS / f"{name}-dark.jpg", **shot)
+        screenshot(page, f"{name}-dark")
         assert not errors, f"console errors: {errors}"
         assert not failed, f"failed requests: {failed}"
     finally:

@@ -64,3 +64,7 @@ def test_broken_copy_of_the_book_fails_to_build(tmp_path, cell, expected):
     output = result.stdout + result.stderr
     assert result.returncode != 0, "the broken book built without an error"
     assert expected in output
+    if cell["cell_type"] == "code":  # the log names the notebook
+        assert CHAPTER.name in output
+    if "raise" in cell["source"]:  # and shows the cell that raised
+        assert f"Executing notebook failed: {tmp_path}" in output and cell["source"] in output

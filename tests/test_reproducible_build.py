@@ -5,9 +5,14 @@ import shutil
 import yaml
 from test_book import ROOT, build
 
-# Pages without measurements of the build machine. The pages that time code on it (the
-# cost wall, the vectorisation timings) print different numbers on every run by design.
+# Every chapter but two computes only deterministic numbers and should build byte for
+# byte the same; one of them is built twice here (two builds of the whole book would
+# double the test time). The two exempt chapters time code on the build machine, so each
+# build prints other times, glues other numbers into the text ({glue:text}) and draws
+# another timing figure: "Gradients, Jacobians and Hessians" (loop against batch) and
+# "The cost wall". Their other outputs are deterministic, and so are their checks.
 REPRODUCIBLE_CHAPTERS = ["book/02_taylor_formulas"]
+TIMED_CHAPTERS = ["book/06_gradients_jacobians_hessians", "book/07_cost_wall"]
 
 
 def test_two_clean_builds_give_byte_identical_html_and_svg(tmp_path):
@@ -16,7 +21,7 @@ def test_two_clean_builds_give_byte_identical_html_and_svg(tmp_path):
     shutil.copy(ROOT / "_config.yml", copy)
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     chapters = [entry["file"] for entry in toc["chapters"]]
-    assert set(REPRODUCIBLE_CHAPTERS) <= set(chapters)
+    assert set(REPRODUCIBLE_CHAPTERS) <= set(chapters) - set(TIMED_CHAPTERS)
     toc["chapters"] = [{"file": f} for f in chapters if f in REPRODUCIBLE_CHAPTERS] + [
         {"file": "book/references"}
     ]

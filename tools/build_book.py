@@ -9,9 +9,11 @@ SOURCE is the book's folder (default: this repository) and FLAGS are passed on t
    jupyter-cache's `local-parallel` executor. So every build runs every notebook, and
    every figure comes from today's code.
 2. `jupyter-book build` makes the pages with `execute_notebooks: cache`: it takes each
-   notebook's outputs from the cache instead of running it again. A notebook that failed
-   in step 1 is not in the cache, so the build runs it once more; the build then fails,
-   and its log names the notebook and the cell, as a serial build would.
+   notebook's outputs from the cache instead of running it again.
+
+When a notebook fails in step 1, the build stops there with exit status 1: it prints the
+notebook's path and the error of the cell that failed (the cell's source, the exception
+and its traceback), and skips step 2, which would only run the failing notebook again.
 """
 
 import logging
@@ -68,17 +70,20 @@ def execute_into_new_cache(source):
     failed = result.excepted + result.errored
     print(
         f"executed {len(result.succeeded) + len(failed)} notebooks in parallel in "
-        f"{time.perf_counter() - started:.1f} s; {len(failed)} failed"
-        + "".join(f"\n  failed: {uri}" for uri in failed),
+        f"{time.perf_counter() - started:.1f} s; {len(failed)} failed",
         flush=True,
     )
+    for uri in failed:
+        traceback = cache.get_project_record(uri).traceback or "(no traceback recorded)"
+        print(f"\nExecuting notebook failed: {uri}\n{traceback}", flush=True)
     return failed
 
 
 def main(argv):
     source = Path(argv[0]).resolve() if argv and not argv[0].startswith("-") else ROOT
     flags = argv[1:] if argv and not argv[0].startswith("-") else argv
-    execute_into_new_cache(source)
+    if execute_into_new_cache(source):
+        return 1
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     return subprocess.run([jupyter_book, "build", source, *flags]).returncode
 
