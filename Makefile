@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 JB_FLAGS := -W -n --keep-going --all
 # pytest-xdist: one worker per core. loadscope keeps a test module (a notebook, or the
 # tests that share one real build) in one worker.
-TEST_FLAGS := -n auto --dist loadscope
+TEST_FLAGS := -n auto --dist loadscope --no-loadscope-reorder
 
 .DEFAULT_GOAL := help
 .PHONY: help install browser screenshots stress book book-student assignments grade check-homework test lab bench lock clean distclean

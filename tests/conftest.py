@@ -7,20 +7,94 @@ wait for the lock and reuse its build. A marker file records the run's id (the
 `testrun_uid` that xdist gives every worker of one run) and when the build started.
 The student edition is made the same way, after the real build.
 
+nbval runs every notebook of the book as a test. Its notebooks are collected first, and
+each one that runs without an error is written, with the outputs nbval received, to
+_build/.tests-nbval/<run id>/; the real build then caches those as they are (the
+`--executed` option of tools/build_book.py) and runs only the notebooks that nbval has
+not finished yet. So a test run executes each notebook about once, not twice, and the
+figures of the real build still come from this run. `make book` runs every notebook
+itself, and tests/test_build_guards.py builds copies that way.
+
 The browser tests are collected last, so that a worker reaches them after the build and
 never waits for it while other work is left.
 """
 
+import copy
 import fcntl
+import json
+import shutil
 import subprocess
 import sys
 import time
+import uuid
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
-from test_book import ROOT, build, build_failure, build_flags, git_status, remove_build_output
+from ipykernel.ipkernel import IPythonKernel
+from test_book import (
+    ROOT,
+    build,
+    build_book,
+    build_failure,
+    build_flags,
+    git_status,
+    remove_build_output,
+)
 
 BUILD = ROOT / "_build"
+NBVAL_OUTPUTS = BUILD / ".tests-nbval"
+
+
+def run_id(config):
+    """The id of this test run, the same in every xdist worker."""
+    if hasattr(config, "workerinput"):
+        return config.workerinput["testrunuid"]
+    if not hasattr(config, "book_run_id"):
+        config.book_run_id = uuid.uuid4().hex
+    return config.book_run_id
+
+
+def is_notebook_cell(item):
+    return type(item).__name__ == "IPyNbCell"
+
+
+class NotebookRecorder:
+    """Writes out each notebook that nbval has run. A plugin, not a conftest hook: the
+    hooks of tests/conftest.py would only see the items under tests/, not book/."""
+
+    @staticmethod
+    def pytest_runtest_teardown(item, nextitem):
+        """After the last cell of a notebook, keep the notebook nbval executed, if it ran clean."""
+        if not is_notebook_cell(item) or (nextitem is not None and nextitem.parent is item.parent):
+            return
+        notebook = item.parent
+        cell_items = [i for i in item.session.items if i.parent is notebook]
+        executed = copy.deepcopy(notebook.nb)
+        code_cells = [cell for cell in executed.cells if cell.cell_type == "code"]
+        outputs = [i.test_outputs for i in cell_items]
+        if len(outputs) != len(code_cells) or any(
+            out is None or any(o.get("output_type") == "error" for o in out) for out in outputs
+        ):
+            return  # not run to the end without an error: the build runs it itself
+        for count, (cell, out) in enumerate(zip(code_cells, outputs, strict=True), start=1):
+            cell.outputs = out
+            cell.execution_count = count
+        # As nbclient records it from the kernel: the pages' code is highlighted by it.
+        executed.metadata["language_info"] = IPythonKernel.language_info
+        folder = NBVAL_OUTPUTS / run_id(item.config)
+        for old in NBVAL_OUTPUTS.glob("*"):  # earlier runs'
+            if old != folder:
+                shutil.rmtree(old, ignore_errors=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        name = build_book.executed_name(Path(str(notebook.fspath)).relative_to(ROOT))
+        partial = folder / f".{name}.partial"
+        partial.write_text(json.dumps(executed))
+        partial.rename(folder / name)  # whole or absent for a build that starts meanwhile
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(NotebookRecorder(), "book-notebook-recorder")
 
 
 @contextmanager
@@ -50,22 +124,23 @@ def once_per_run(name, run_id, make):
 
 
 @pytest.fixture(scope="session")
-def built_site(testrun_uid):
-    """The real book, built from clean as `make book` does; git status must stay put."""
+def built_site(request):
+    """The real book, built from clean as `make book` does, but with the notebooks nbval has
+    already run in this test run taken as executed; git status must stay put."""
 
     def make():
         remove_build_output()
         before = git_status()
-        result = build(ROOT)
+        result = build(ROOT, executed=NBVAL_OUTPUTS / run_id(request.config))
         assert result.returncode == 0, build_failure(result)
         assert git_status() == before, "building the book changed files that git sees"
 
-    started = once_per_run("book", testrun_uid, make)
+    started = once_per_run("book", run_id(request.config), make)
     return BUILD / "html", started
 
 
 @pytest.fixture(scope="session")
-def student_site(built_site, testrun_uid):
+def student_site(built_site, request):
     """`make book-student` after the real build: same pages, solutions removed."""
 
     def make():
@@ -78,9 +153,18 @@ def student_site(built_site, testrun_uid):
         assert result.returncode == 0, build_failure(result)
         assert "Executing notebook" not in result.stdout, "the student build ran notebooks"
 
-    once_per_run("student", testrun_uid, make)
+    once_per_run("student", run_id(request.config), make)
     return BUILD / "student" / "_build" / "html"
 
 
 def pytest_collection_modifyitems(items):
-    items.sort(key=lambda item: item.nodeid.startswith("tests/test_browser.py"))
+    # nbval's notebooks first (the real build reuses them), the browser tests last.
+    items.sort(
+        key=lambda item: (
+            0
+            if is_notebook_cell(item)
+            else 2
+            if item.nodeid.startswith("tests/test_browser")
+            else 1
+        )
+    )

@@ -50,10 +50,14 @@ def remove_build_output():
         shutil.rmtree(ROOT / "_build" / folder, ignore_errors=True)
 
 
-def build(source):
-    """Build the book in `source` as `make book` does; return the finished process."""
+def build(source, executed=None):
+    """Build the book in `source` as `make book` does; return the finished process.
+
+    `executed`: a folder of notebooks executed earlier in this test run (by nbval), which
+    the build caches as they are instead of running them again."""
+    reuse = ["--executed", executed] if executed else []
     return subprocess.run(
-        [sys.executable, ROOT / "tools" / "build_book.py", source, *build_flags()],
+        [sys.executable, ROOT / "tools" / "build_book.py", source, *reuse, *build_flags()],
         capture_output=True,
         text=True,
         timeout=600,

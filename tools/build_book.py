@@ -1,8 +1,9 @@
 """Build the book, running its notebooks in parallel first.
 
-Run by `make book` and by the tests, as `python tools/build_book.py [SOURCE] [FLAGS...]`:
-SOURCE is the book's folder (default: this repository) and FLAGS are passed on to
-`jupyter-book build`. Two steps:
+Run by `make book` and by the tests, as
+`python tools/build_book.py [SOURCE] [--executed FOLDER] [FLAGS...]`: SOURCE is the book's
+folder (default: this repository) and FLAGS are passed on to `jupyter-book build`. Two
+steps:
 
 1. Every notebook of the table of contents is executed afresh into a new, empty jupyter
    cache (`SOURCE/_build/.jupyter_cache`), as many at a time as there are cores, with
@@ -10,6 +11,10 @@ SOURCE is the book's folder (default: this repository) and FLAGS are passed on t
    every figure comes from today's code.
 2. `jupyter-book build` makes the pages with `execute_notebooks: cache`: it takes each
    notebook's outputs from the cache instead of running it again.
+
+`--executed FOLDER` gives notebooks that were executed moments ago (the tests pass the
+ones nbval has just run, with their outputs): they go into the new cache as they are, and
+step 1 runs only the others. `make book` never passes it.
 
 When a notebook fails in step 1, the build stops there with exit status 1: it prints the
 notebook's path and the error of the cell that failed (the cell's source, the exception
@@ -23,8 +28,10 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
 import yaml
 from jupyter_cache import get_cache
+from jupyter_cache.base import CacheBundleIn
 from jupyter_cache.executors import load_executor
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,14 +60,24 @@ def toc_notebooks(source):
     return [path for path in paths if path.exists()]
 
 
-def execute_into_new_cache(source):
-    """Run every notebook of `source` in parallel into an empty cache; return the failures."""
+def execute_into_new_cache(source, executed=None):
+    """Run every notebook of `source` in parallel into an empty cache; return the failures.
+
+    Notebooks found in the folder `executed` under the same name as a notebook of the
+    book (its path with "/" replaced by "__") are cached as they are, not run again.
+    """
     config = yaml.safe_load((source / "_config.yml").read_text())
     cache_path = source / "_build" / ".jupyter_cache"
     shutil.rmtree(cache_path, ignore_errors=True)
     cache = get_cache(cache_path)
+    reused = 0
     for notebook in toc_notebooks(source):
         cache.add_nb_to_project(str(notebook))
+        done = executed and Path(executed) / executed_name(notebook.relative_to(source))
+        if done and done.exists():
+            bundle = CacheBundleIn(nbformat.read(done, as_version=4), str(notebook))
+            cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
+            reused += 1
     logger = logging.getLogger("build_book")
     logger.addHandler(logging.StreamHandler(sys.stdout))
     logger.setLevel(logging.WARNING)
@@ -70,7 +87,8 @@ def execute_into_new_cache(source):
     failed = result.excepted + result.errored
     print(
         f"executed {len(result.succeeded) + len(failed)} notebooks in parallel in "
-        f"{time.perf_counter() - started:.1f} s; {len(failed)} failed",
+        f"{time.perf_counter() - started:.1f} s; {len(failed)} failed"
+        + (f"; {reused} taken as executed from {executed}" if executed else ""),
         flush=True,
     )
     for uri in failed:
@@ -79,10 +97,20 @@ def execute_into_new_cache(source):
     return failed
 
 
+def executed_name(path):
+    """The file name under which an executed copy of the notebook at `path` is kept."""
+    return Path(path).as_posix().replace("/", "__")
+
+
 def main(argv):
     source = Path(argv[0]).resolve() if argv and not argv[0].startswith("-") else ROOT
-    flags = argv[1:] if argv and not argv[0].startswith("-") else argv
-    if execute_into_new_cache(source):
+    flags = argv[1:] if argv and not argv[0].startswith("-") else list(argv)
+    executed = None
+    if "--executed" in flags:
+        at = flags.index("--executed")
+        executed = flags[at + 1]
+        del flags[at : at + 2]
+    if execute_into_new_cache(source, executed):
         return 1
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     return subprocess.run([jupyter_book, "build", source, *flags]).returncode
