@@ -217,3 +217,21 @@ def test_directional_derivative_names_mismatched_shapes():
         directional_derivative(wavy, X, np.ones(5))
     with pytest.raises(ValueError, match=r"real scalar for `directional_derivative`"):
         directional_derivative(np.sin, X, X)
+
+
+def test_gradient_and_jacobian_divide_by_the_step_asked_for_hessian_by_the_step_taken():
+    # At 0.1 the step 1e-3 is not representable: the step taken differs from h.
+    x, h = np.array([0.1, 0.3]), 1e-3
+    taken = (x + h) - x
+    assert np.all(taken != h)
+    # f(v) = v_0: the forward quotient is exactly (step taken) / (divisor).
+    assert gradient(lambda v: v[0], h=h)(x)[0] == taken[0] / h
+    assert np.array_equal(np.diag(jacobian(lambda v: v, h=h)(x)), taken / h)
+
+    def half_square(v):
+        return v[0] ** 2 / 2
+
+    step = np.array([taken[0], 0.0])
+    difference = half_square(x + step) - 2 * half_square(x) + half_square(x - step)
+    assert hessian(half_square, h=h)(x)[0, 0] == difference / taken[0] ** 2
+    assert difference / taken[0] ** 2 != difference / h**2

@@ -20,7 +20,8 @@ METHODS = ("forward", "central", "complex")
 def forward_partials(value, x, steps):
     """Forward differences of ``value`` along each coordinate: n + 1 calls.
 
-    Row ``i`` of the result is ``(value(x + h_i e_i) - value(x)) / h_i``.
+    Row ``i`` of the result is ``(value(x + h_i e_i) - value(x)) / h_i``: it divides by
+    the step asked for, as on paper (the Notes of :func:`gradient` say why).
     """
     base = value(x)
     rows = []
@@ -157,7 +158,8 @@ def jacobian(f, h=None, method="forward"):
         A function from R^n to R^m: it takes a 1-D array of n numbers and returns a
         1-D array of m numbers (the same m at every point).
     h, method
-        As for :func:`gradient`; the evaluation counts are the same (n + 1, 2n, n).
+        As for :func:`gradient`; the evaluation counts are the same (n + 1, 2n, n), and
+        the quotients divide by the step asked for, as there.
 
     Returns
     -------
@@ -233,7 +235,10 @@ def hessian(f, h=None):
     Diagonal entries use ``(f(x + h e_i) - 2 f(x) + f(x - h e_i)) / h**2``; off-diagonal
     ones the four-point formula ``(f(x + h e_i + h e_j) - f(x + h e_i - h e_j) -
     f(x - h e_i + h e_j) + f(x - h e_i - h e_j)) / (4 h**2)``. Both are second order and
-    exact, up to rounding, for quadratic functions.
+    exact, up to rounding, for quadratic functions. Unlike :func:`gradient` and
+    :func:`jacobian`, and like the one-variable functions, it divides by the steps really
+    taken, ``(x_i + h) - x_i``: a second difference divides by ``h**2``, which would
+    double the relative error of a step that ``x_i + h`` cannot represent.
 
     Examples
     --------
