@@ -10,7 +10,7 @@ JB_FLAGS := -W -n --keep-going --all
 TEST_FLAGS := -n auto --dist loadscope --no-loadscope-reorder
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser screenshots stress book book-student assignments grade check-homework test lab bench lock clean distclean
+.PHONY: help install browser screenshots stress colab-cells book book-student assignments grade check-homework test lab bench lock clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ book: $(STAMP) ## build the HTML site into _build/html, running every notebook
 book-student: $(STAMP) ## build the site without exercise solutions into _build/student (after make book: fast)
 	$(BIN)/python tools/student_site.py $(JB_FLAGS)
 	@echo "The student edition is at $(CURDIR)/_build/student/_build/html/index.html"
+
+colab-cells: $(STAMP) ## write each chapter's first cell (install diffops on Colab) from _config.yml's repository.url
+	$(BIN)/python tools/colab_cell.py
 
 assignments: $(STAMP) ## make the homework handouts and autograders into _build/assignments
 	$(BIN)/python tools/assignments.py

@@ -110,6 +110,18 @@ def test_nbval_runs_every_notebook_in_the_toc():
         assert f"{notebook}::Cell 0" in collected, f"nbval does not run {notebook}"
 
 
+@pytest.mark.parametrize("notebook", toc_notebooks())
+def test_first_code_cell_installs_diffops_on_colab_from_the_config_repository(notebook):
+    # tools/colab_cell.py writes it from _config.yml's repository.url (make colab-cells).
+    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    cells = json.loads((ROOT / notebook).read_text())["cells"]
+    first = next(c for c in cells if c["cell_type"] == "code")
+    source = "".join(first["source"])
+    assert f'"diffops[book] @ git+{url}"' in source, f"{notebook}: run make colab-cells"
+    assert 'if "google.colab" in sys.modules:' in source
+    assert first["metadata"].get("tags") == ["remove-cell"], "the site must not show it"
+
+
 @pytest.mark.parametrize("notebook", book_notebooks())
 def test_notebooks_in_git_carry_no_outputs(notebook):
     cells = json.loads((ROOT / notebook).read_text())["cells"]

@@ -30,7 +30,11 @@ def broken_copy(tmp_path, *new_cells):
         shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
     notebook = copy / CHAPTER.relative_to(ROOT)
     content = json.loads(notebook.read_text())
-    setup = next(i for i, c in enumerate(content["cells"]) if c["cell_type"] == "code")
+    setup = next(
+        i
+        for i, c in enumerate(content["cells"])
+        if c["cell_type"] == "code" and c["id"] != "colab-install"
+    )
     content["cells"] = content["cells"][: setup + 1] + list(new_cells)
     notebook.write_text(json.dumps(content))
     return copy
