@@ -8,7 +8,9 @@ wait for the lock and reuse its build. A marker file records the run's id (the
 The student edition is made the same way, after the real build.
 
 nbval runs every notebook of the book as a test. Its notebooks are collected first, and
-each one that runs without an error is written, with the outputs nbval received, to
+each one that runs without an error is written, with the outputs nbval received (nbval
+joins a cell's printed text into one output; the build's `nb_merge_streams` does the
+same, so the pages do not depend on how the kernel split it), to
 _build/.tests-nbval/<run id>/; the real build then caches those as they are (the
 `--executed` option of tools/build_book.py) and runs only the notebooks that nbval has
 not finished yet. So a test run executes each notebook about once, not twice, and the
@@ -80,7 +82,7 @@ class NotebookRecorder:
         for count, (cell, out) in enumerate(zip(code_cells, outputs, strict=True), start=1):
             cell.outputs = out
             cell.execution_count = count
-        # As nbclient records it from the kernel: the pages' code is highlighted by it.
+        # As nbclient records it from the kernel: it picks the highlighting of the code.
         executed.metadata["language_info"] = IPythonKernel.language_info
         folder = NBVAL_OUTPUTS / run_id(item.config)
         for old in NBVAL_OUTPUTS.glob("*"):  # earlier runs'

@@ -448,7 +448,9 @@ def test_every_chapter_ends_with_three_kinds_of_exercise_with_solutions(notebook
     assert headings[-1] == "## Exercises", f"{notebook} does not end with its exercises"
     exercises = exercises_of(notebook)
     assert len(exercises) >= 3
-    titles = [title for title, _, _ in exercises]
+    labelled = [re.fullmatch(r"(★{1,3}) (.+)", title) for title, _, _ in exercises]
+    assert all(labelled), f"{notebook}: an exercise title without a difficulty label"
+    titles = [match[2] for match in labelled]
     for kind in KINDS:
         assert any(t.startswith(kind) for t in titles), f"{notebook}: no {kind} exercise"
     for _, label, solution in exercises:

@@ -8,7 +8,7 @@ Run with `make bench`. It prints, in order:
    (the same cases and bounds as tests/test_finite_differences.py);
 0b. the cost wall: at n = 10,000, the time of f = sum(x**2) + sum(sin x), of its gradient
    by forward differences (diffops) and of its reverse-mode gradient (autograd), and the
-   ratios (finite differences / reverse mode must be at least 1,000);
+   ratios (timings: shown, with a note below a ratio of 1,000, never a failure);
 1. installing requirements.txt into a new virtual environment, with pip's cache off;
 2. a clean `make book` (the build folders removed first);
 3. `make test` with the environment already installed;
@@ -122,7 +122,7 @@ def timed(command, **kwargs):
 
 
 def cost_wall(n=10_000):
-    """Print the cost-wall timings at n variables; return the promises not kept."""
+    """Print the cost-wall timings at n variables; return [] (timings are not promises)."""
 
     def f(x):
         return anp.sum(x**2) + anp.sum(anp.sin(x))
@@ -143,10 +143,12 @@ def cost_wall(n=10_000):
     print(
         f"  finite differences / f = {differences_time / f_time:.0f}, "
         f"reverse mode / f = {reverse_time / f_time:.1f}, "
-        f"finite differences / reverse mode = {ratio:.0f} (promise: >= 1000)",
+        f"finite differences / reverse mode = {ratio:.0f}",
         flush=True,
     )
-    return [] if ratio >= 1000 else [f"cost-wall ratio {ratio:.0f} < 1000"]
+    if ratio < 1000:  # a timing: reported, never a failure
+        print(f"  note: the ratio {ratio:.0f} is below the 1000 the book leads one to expect")
+    return []
 
 
 def install_seconds():
@@ -178,22 +180,23 @@ def clean_build_seconds():
 
 
 def notebook_seconds_and_megabytes(path):
-    """Execute one notebook alone; return its wall time and the peak memory (MB) of the
-    process tree, the kernel included (wait4 reports the largest of the child and of the
-    descendants it waited for)."""
-    with tempfile.TemporaryDirectory() as folder:
+    """Execute one notebook alone; return its wall time and its peak memory in MB.
+
+    The memory is the peak resident set of the largest process of the run, which is the
+    kernel: wait4 reports the largest of nbconvert and the processes it waited for."""
+    with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryFile() as errors:
         command = [
             shutil.which("jupyter", path=Path(sys.executable).parent),
             "nbconvert", "--to", "notebook", "--execute", "--output-dir", folder,
             ROOT / path,
         ]  # fmt: skip
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
         if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"{path} failed:\n{process.stderr.read().decode()[-3000:]}")
-        process.stderr.close()
+            errors.seek(0)
+            raise SystemExit(f"{path} failed:\n{errors.read().decode()[-3000:]}")
     return seconds, usage.ru_maxrss / 1024
 
 
@@ -214,7 +217,7 @@ def main():
     for (label, seconds), budget in zip(rows[1:], ("book", "test"), strict=True):
         if seconds > BUDGETS[budget]:
             missed.append(f"{label} took {seconds:.0f} s > {BUDGETS[budget]} s")
-    print("each notebook executed alone: seconds, peak memory of the process and its kernel")
+    print("each notebook executed alone: seconds, peak memory of its largest process (the kernel)")
     for path in toc_notebooks():
         seconds, megabytes = notebook_seconds_and_megabytes(path)
         print(f"  {path:<54} {seconds:7.1f} s {megabytes:7.0f} MB", flush=True)

@@ -92,7 +92,10 @@ def execute_into_new_cache(source, executed=None):
         flush=True,
     )
     for uri in failed:
-        traceback = cache.get_project_record(uri).traceback or "(no traceback recorded)"
+        traceback = cache.get_project_record(uri).traceback or (
+            "(no cell error recorded: the kernel died, for instance out of memory, or the"
+            " cache could not be written; the messages above say which)"
+        )
         print(f"\nExecuting notebook failed: {uri}\n{traceback}", flush=True)
     return failed
 
