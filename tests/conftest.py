@@ -23,17 +23,21 @@ never waits for it while other work is left.
 
 import copy
 import fcntl
+import gc
 import json
 import shutil
 import subprocess
 import sys
 import time
 import uuid
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
+import nbval.kernel
 import pytest
 from ipykernel.ipkernel import IPythonKernel
+from nbval.kernel import start_new_kernel
 from test_book import (
     ROOT,
     build,
@@ -95,8 +99,27 @@ class NotebookRecorder:
         partial.rename(folder / name)  # whole or absent for a build that starts meanwhile
 
 
+def start_new_kernel_with_retries(*args, **kwargs):
+    """nbval's kernel start, tried up to three times.
+
+    Kernels that start at the same moment choose TCP ports independently, and two can pick
+    the same one: the loser dies before it replies ("Kernel died before replying to
+    kernel_info"). That is a property of the machine's load, not of the notebook.
+    """
+    for attempt in range(3):
+        try:
+            return start_new_kernel(*args, **kwargs)
+        except RuntimeError:
+            if attempt == 2:
+                raise
+            with warnings.catch_warnings():  # close the dead kernel's files quietly
+                warnings.simplefilter("ignore", ResourceWarning)
+                gc.collect()
+
+
 def pytest_configure(config):
     config.pluginmanager.register(NotebookRecorder(), "book-notebook-recorder")
+    nbval.kernel.start_new_kernel = start_new_kernel_with_retries
 
 
 @contextmanager

@@ -83,10 +83,18 @@ def execute_into_new_cache(source, executed=None):
     logger.setLevel(logging.WARNING)
     executor = load_executor("local-parallel", cache, logger=logger)
     started = time.perf_counter()
-    result = executor.run_and_cache(timeout=config["execute"]["timeout"], allow_errors=False)
-    failed = result.excepted + result.errored
+    timeout = config["execute"]["timeout"]
+    result = executor.run_and_cache(timeout=timeout, allow_errors=False)
+    succeeded, failed = result.succeeded, result.excepted + result.errored
+    if result.errored:
+        # Not a cell's error: most often a kernel that died at start, when kernels
+        # started at the same moment picked the same TCP port. One more try each.
+        print(f"trying again, kernel or cache failures: {result.errored}", flush=True)
+        again = executor.run_and_cache(filter_uris=result.errored, timeout=timeout)
+        succeeded = succeeded + again.succeeded
+        failed = result.excepted + again.excepted + again.errored
     print(
-        f"executed {len(result.succeeded) + len(failed)} notebooks in parallel in "
+        f"executed {len(succeeded) + len(failed)} notebooks in parallel in "
         f"{time.perf_counter() - started:.1f} s; {len(failed)} failed"
         + (f"; {reused} taken as executed from {executed}" if executed else ""),
         flush=True,
