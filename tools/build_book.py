@@ -99,6 +99,7 @@ def execute_into_new_cache(source, executed=None):
         + (f"; {reused} taken as executed from {executed}" if executed else ""),
         flush=True,
     )
+    join_streams_in_cache(cache)
     for uri in failed:
         traceback = cache.get_project_record(uri).traceback or (
             "(no cell error recorded: the kernel died, for instance out of memory, or the"
@@ -106,6 +107,36 @@ def execute_into_new_cache(source, executed=None):
         )
         print(f"\nExecuting notebook failed: {uri}\n{traceback}", flush=True)
     return failed
+
+
+def join_streams(notebook):
+    """Join each cell's outputs of one stream (stdout, stderr) into one, where the first was.
+
+    A kernel sends printed text in chunks, split wherever it happened to flush, which
+    depends on the machine's load. Joined, a page is the same however the text was split;
+    nbval joins them the same way, so a build from nbval's outputs gives the same page.
+    """
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        outputs, streams = [], {}
+        for output in cell.outputs:
+            if output.output_type == "stream":
+                if output.name in streams:
+                    streams[output.name].text += output.text
+                    continue
+                streams[output.name] = output
+            outputs.append(output)
+        cell.outputs = outputs
+    return notebook
+
+
+def join_streams_in_cache(cache):
+    """Cache every executed notebook again with its streams joined."""
+    for record in cache.list_cache_records():
+        notebook = join_streams(cache.get_cache_bundle(record.pk).nb)
+        bundle = CacheBundleIn(notebook, record.uri, data=record.data)
+        cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
 
 
 def executed_name(path):
