@@ -9,8 +9,8 @@ The student edition is made the same way, after the real build.
 
 nbval runs every notebook of the book as a test. Its notebooks are collected first, and
 each one that runs without an error is written, with the outputs nbval received (nbval
-joins a cell's printed text into one output; the build's `nb_merge_streams` does the
-same, so the pages do not depend on how the kernel split it), to
+joins a cell's printed text into one output per stream; tools/build_book.py does the
+same to the notebooks it runs, so the pages do not depend on how a kernel split it), to
 _build/.tests-nbval/<run id>/; the real build then caches those as they are (the
 `--executed` option of tools/build_book.py) and runs only the notebooks that nbval has
 not finished yet. So a test run executes each notebook about once, not twice, and the

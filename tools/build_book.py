@@ -99,7 +99,7 @@ def execute_into_new_cache(source, executed=None):
         + (f"; {reused} taken as executed from {executed}" if executed else ""),
         flush=True,
     )
-    join_streams_in_cache(cache)
+    join_streams_in_cache(cache, succeeded)
     for uri in failed:
         traceback = cache.get_project_record(uri).traceback or (
             "(no cell error recorded: the kernel died, for instance out of memory, or the"
@@ -131,9 +131,12 @@ def join_streams(notebook):
     return notebook
 
 
-def join_streams_in_cache(cache):
-    """Cache every executed notebook again with its streams joined."""
-    for record in cache.list_cache_records():
+def join_streams_in_cache(cache, uris):
+    """Cache the notebooks run at `uris` again with their streams joined.
+
+    (Notebooks taken as executed from `--executed` are nbval's, joined already.)"""
+    for uri in uris:
+        record = cache.get_cached_project_nb(uri)
         notebook = join_streams(cache.get_cache_bundle(record.pk).nb)
         bundle = CacheBundleIn(notebook, record.uri, data=record.data)
         cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
