@@ -25,6 +25,8 @@ TIMED_CHAPTERS = [
     "book/04_complex_step_richardson.ipynb",
     "book/06_gradients_jacobians_hessians.ipynb",
     "book/07_cost_wall.ipynb",
+    "book/10_automatic_differentiation_jax.ipynb",
+    "book/14_derivatives_through_solvers.ipynb",
 ]
 
 
