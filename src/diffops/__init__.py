@@ -26,6 +26,7 @@ from .multivariate import (
     hessian_vector_product,
     jacobian,
 )
+from .sparsity import color_columns, sparse_hessian
 from .stencils import stencil_weights
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "backward_difference",
     "central_difference",
     "check_gradient",
+    "color_columns",
     "complex_step",
     "default_step",
     "derivative",
@@ -47,6 +49,7 @@ __all__ = [
     "jacobian",
     "richardson",
     "second_derivative",
+    "sparse_hessian",
     "stencil_weights",
 ]
 __version__ = "0.3.0"

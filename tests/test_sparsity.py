@@ -1,0 +1,406 @@
+"""Unit tests for color_columns, jacobian(..., sparsity=...) and sparse_hessian."""
+
+import numpy as np
+import pytest
+import scipy.sparse
+from test_diffops import counted
+
+from diffops import color_columns, jacobian, sparse_hessian
+from diffops.multivariate import forward_partials
+
+RNG = np.random.default_rng(12)
+
+
+def banded(n, b):
+    """The pattern of half-bandwidth b: True where |i - j| <= b."""
+    i, j = np.indices((n, n))
+    return abs(i - j) <= b
+
+
+def block_diagonal(blocks, size):
+    return scipy.sparse.block_diag([np.ones((size, size), dtype=bool)] * blocks, format="csr")
+
+
+def chain(x):
+    """f_i = x_i**3 + sin(x_i) + x_{i-1}**2 - 2 x_{i+1}: a tridiagonal Jacobian."""
+    y = x**3 + np.sin(x)
+    y[1:] += x[:-1] ** 2
+    y[:-1] -= 2 * x[1:]
+    return y
+
+
+def chain_jacobian(x):
+    exact = np.diag(3 * x**2 + np.cos(x))
+    exact += np.diag(2 * x[:-1], -1) + np.diag(np.full(x.size - 1, -2.0), 1)
+    return exact
+
+
+def band_sum(x, b):
+    """f_i = sum over |i - j| <= b of sin(x_i x_j): a banded Jacobian of half-bandwidth b."""
+    y = np.zeros_like(x)
+    for offset in range(-b, b + 1):
+        shifted = np.roll(x, -offset)
+        keep = (np.arange(x.size) + offset >= 0) & (np.arange(x.size) + offset < x.size)
+        y += np.where(keep, np.sin(x * shifted), 0.0)
+    return y
+
+
+def band_sum_jacobian(x, b):
+    n = x.size
+    exact = np.zeros((n, n))
+    for i in range(n):
+        for j in range(max(0, i - b), min(n, i + b + 1)):
+            if i == j:
+                exact[i, i] += 2 * x[i] * np.cos(x[i] ** 2)
+            else:
+                exact[i, i] += x[j] * np.cos(x[i] * x[j])
+                exact[i, j] += x[i] * np.cos(x[i] * x[j])
+    return exact
+
+
+# --- color_columns ----------------------------------------------------------------------
+
+
+def greedy_reference(pattern):
+    """Curtis-Powell-Reid greedy, written out on a dense pattern."""
+    colors = []
+    for j in range(pattern.shape[1]):
+        taken = {colors[k] for k in range(j) if np.any(pattern[:, j] & pattern[:, k])}
+        colors.append(next(c for c in range(j + 1) if c not in taken))
+    return colors
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_colors_are_valid_greedy_and_numbered_from_zero_for_random_patterns(seed):
+    rng = np.random.default_rng(seed)
+    m, n = rng.integers(1, 40, size=2)
+    pattern = rng.random((m, n)) < rng.uniform(0.02, 0.4)
+    pattern[rng.integers(m), rng.integers(n)] = True  # at least one entry
+    colors = color_columns(pattern)
+    assert colors.shape == (n,) and colors.dtype.kind == "i"
+    k = colors.max() + 1
+    assert set(colors.tolist()) == set(range(k))
+    for c in range(k):
+        assert np.all(pattern[:, colors == c].sum(axis=1) <= 1), "two columns share a row"
+    assert k >= pattern.sum(axis=1).max()  # every column of a row needs its own color
+    assert colors.tolist() == greedy_reference(pattern)
+
+
+@pytest.mark.parametrize("kind", ["dense", "list", "csr_matrix", "coo_array", "csc_array"])
+def test_colors_accept_dense_and_sparse_patterns_alike(kind):
+    pattern = banded(7, 1)
+    given = {
+        "dense": pattern,
+        "list": pattern.tolist(),
+        "csr_matrix": scipy.sparse.csr_matrix(pattern),
+        "coo_array": scipy.sparse.coo_array(pattern),
+        "csc_array": scipy.sparse.csc_array(pattern),
+    }[kind]
+    assert color_columns(given).tolist() == [0, 1, 2, 0, 1, 2, 0]
+
+
+def test_stored_false_entries_of_a_sparse_pattern_are_not_structure():
+    rows, columns = [0, 1, 2, 3, 0], [0, 1, 2, 3, 3]
+    values = np.array([True, True, True, True, False])  # (0, 3) stored, but False
+    pattern = scipy.sparse.csr_array((values, (rows, columns)), shape=(4, 4))
+    assert pattern.nnz == 5
+    assert color_columns(pattern).tolist() == [0, 0, 0, 0]
+
+
+@pytest.mark.parametrize("b", [0, 1, 2, 3, 5])
+def test_banded_pattern_of_half_bandwidth_b_takes_2b_plus_1_colors(b):
+    colors = color_columns(banded(40, b))
+    assert colors.tolist() == [j % (2 * b + 1) for j in range(40)]
+
+
+def test_block_diagonal_pattern_takes_one_color_per_column_of_a_block():
+    colors = color_columns(block_diagonal(blocks=6, size=4))
+    assert colors.tolist() == list(range(4)) * 6
+
+
+def test_a_dense_row_forces_one_color_per_column():
+    arrowhead = np.eye(6, dtype=bool)
+    arrowhead[0, :] = arrowhead[:, 0] = True
+    assert color_columns(arrowhead).tolist() == list(range(6))
+
+
+def test_greedy_depends_on_the_order_of_the_columns():
+    # A crown graph as the column-intersection graph: rows are the pairs (a_i, b_j), i != j.
+    k = 4
+    rows = []
+    for i in range(k):
+        for j in range(k):
+            if i != j:
+                row = np.zeros(2 * k, dtype=bool)
+                row[[2 * i, 2 * j + 1]] = True  # column 2i is a_i, column 2j + 1 is b_j
+                rows.append(row)
+    crown = np.array(rows)
+    assert color_columns(crown).max() + 1 == k  # interleaved order: k colors
+    reordered = np.concatenate([np.arange(0, 2 * k, 2), np.arange(1, 2 * k, 2)])
+    assert color_columns(crown[:, reordered]).max() + 1 == 2  # a's first: 2 colors
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [np.eye(3), np.eye(3, dtype=int), scipy.sparse.eye_array(3), [[1, 0], [0, 1]]],
+    ids=["float", "int", "sparse-float", "int-list"],
+)
+def test_colors_refuse_a_pattern_that_is_not_boolean(bad):
+    with pytest.raises(TypeError, match=r"`sparsity` must be a boolean pattern.*dtype"):
+        color_columns(bad)
+
+
+@pytest.mark.parametrize(
+    "bad", [np.ones(3, dtype=bool), np.ones((2, 2, 2), dtype=bool), np.True_], ids=str
+)
+def test_colors_refuse_a_pattern_that_is_not_2d(bad):
+    with pytest.raises(ValueError, match=r"`sparsity` must be 2-D"):
+        color_columns(bad)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        np.zeros((3, 3), dtype=bool),
+        np.zeros((0, 3), dtype=bool),
+        np.zeros((0, 0), dtype=bool),
+        scipy.sparse.csr_array((4, 4), dtype=bool),
+        scipy.sparse.csr_array((np.array([False]), ([0], [0])), shape=(2, 2)),
+    ],
+    ids=["all-false", "no-rows", "zero-size", "sparse-empty", "sparse-stored-false"],
+)
+def test_colors_refuse_an_empty_pattern(bad):
+    with pytest.raises(ValueError, match=r"`sparsity` must be non-empty"):
+        color_columns(bad)
+
+
+# --- jacobian with a pattern: counts, accuracy, structure ---------------------------------
+
+
+@pytest.mark.parametrize("n", [5, 50, 1000])
+@pytest.mark.parametrize(
+    ("method", "count", "tolerance"),
+    [("forward", 4, 1e-6), ("central", 6, 1e-9), ("complex", 3, 1e-14)],
+)
+def test_tridiagonal_jacobian_of_any_n_costs_4_6_or_3_evaluations(n, method, count, tolerance):
+    x = np.linspace(-1, 1, n)
+    f, calls = counted(chain)
+    jac = jacobian(f, method=method, sparsity=banded(n, 1))(x)
+    assert len(calls) == count
+    exact = chain_jacobian(x)
+    assert np.max(np.abs(jac.toarray() - exact)) < tolerance * np.max(np.abs(exact))
+
+
+@pytest.mark.parametrize("b", [1, 2, 4])
+def test_banded_jacobian_costs_2b_plus_2_forward_evaluations(b):
+    x = RNG.uniform(-1, 1, size=30)
+    f, calls = counted(lambda p: band_sum(p, b))
+    jac = jacobian(f, sparsity=banded(30, b))(x)
+    assert len(calls) == 2 * b + 2
+    assert np.max(np.abs(jac.toarray() - band_sum_jacobian(x, b))) < 1e-6
+
+
+def test_block_diagonal_jacobian_costs_block_size_plus_one_evaluations():
+    size, blocks = 3, 20
+    matrices = RNG.normal(size=(blocks, size, size))
+
+    def f(x):
+        return np.tanh(np.einsum("bij,bj->bi", matrices, x.reshape(blocks, size)).ravel())
+
+    x = RNG.uniform(-1, 1, size=size * blocks)
+    counted_f, calls = counted(f)
+    jac = jacobian(counted_f, method="central", sparsity=block_diagonal(blocks, size))(x)
+    assert len(calls) == 2 * size
+    dense = jacobian(f, method="central")(x)
+    assert np.max(np.abs(jac.toarray() - dense)) < 1e-9
+
+
+def test_sparse_result_is_a_csr_array_that_stores_every_entry_of_the_pattern():
+    pattern = banded(8, 1)
+    jac = jacobian(lambda x: 2 * x, sparsity=pattern)(np.ones(8))  # off-diagonal entries 0
+    assert isinstance(jac, scipy.sparse.csr_array) and jac.format == "csr"
+    assert jac.shape == (8, 8) and jac.nnz == pattern.sum()
+    rows, columns = np.repeat(np.arange(8), np.diff(jac.indptr)), jac.indices
+    structure = np.zeros((8, 8), dtype=bool)
+    structure[rows, columns] = True
+    assert np.array_equal(structure, pattern)
+
+
+def test_rectangular_pattern_gives_a_rectangular_jacobian():
+    def f(x):  # 3 outputs, 6 inputs: output i uses x_{2i} and x_{2i+1}
+        return x[0::2] * x[1::2]
+
+    pattern = np.kron(np.eye(3, dtype=bool), np.ones((1, 2), dtype=bool))
+    x = np.arange(1.0, 7.0)
+    f_counted, calls = counted(f)
+    jac = jacobian(f_counted, method="central", sparsity=pattern)(x)
+    assert len(calls) == 4 and jac.shape == (3, 6)
+    assert np.allclose(jac.toarray(), jacobian(f, method="central")(x), atol=1e-10)
+
+
+def test_colored_jacobian_equals_the_dense_one_on_the_pattern():
+    # f_i does not read the other stepped variables, so the quotients are the same numbers.
+    x = RNG.uniform(-2, 2, size=12)
+    for method in ["forward", "central", "complex"]:
+        for h in [None, 1e-3]:
+            if method == "complex" and h is not None:
+                continue
+            dense = jacobian(chain, h=h, method=method)(x)
+            colored = jacobian(chain, h=h, method=method, sparsity=banded(12, 1))(x)
+            assert np.array_equal(colored.toarray(), dense), (method, h)
+
+
+def test_colored_steps_are_the_dense_steps_of_the_columns_of_one_color():
+    x = np.array([0.5, -3.0, 200.0, 1.0, 7.0])
+    f, calls = counted(chain)
+    jacobian(f, sparsity=banded(5, 1))(x)
+    g, dense_calls = counted(chain)
+    jacobian(g)(x)
+    dense_steps = np.array([dense_calls[j + 1][j] - x[j] for j in range(5)])
+    colors = np.arange(5) % 3
+    for c in range(3):
+        taken = calls[c + 1] - x
+        assert np.array_equal(taken, np.where(colors == c, dense_steps, 0.0))
+    assert np.array_equal(np.log2(dense_steps), np.round(np.log2(dense_steps)))
+
+
+def test_without_a_pattern_the_jacobian_is_unchanged():
+    x = RNG.uniform(-1, 1, size=7)
+    f, calls = counted(chain)
+    result = jacobian(f)(x)
+    assert isinstance(result, np.ndarray) and result.shape == (7, 7)
+    assert len(calls) == 8
+    steps = 2.0 ** np.round(np.log2(np.sqrt(np.finfo(float).eps) * np.maximum(1, abs(x))))
+    assert np.array_equal(result, forward_partials(chain, x, steps).T)
+    assert np.array_equal(result, jacobian(chain, sparsity=None)(x))
+
+
+def test_a_column_with_no_entry_is_allowed():
+    pattern = np.eye(4, dtype=bool)
+    pattern[:, 2] = False  # f does not depend on x_2
+
+    def f(x):
+        return np.array([x[0] ** 2, x[1] ** 2, 1.0, x[3] ** 2])
+
+    jac = jacobian(f, method="central", sparsity=pattern)(np.ones(4))
+    assert jac.nnz == 3 and np.allclose(jac.diagonal(), [2, 2, 0, 2])
+
+
+# --- jacobian with a pattern: errors --------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["forward", "central", "complex"])
+def test_pattern_with_the_wrong_number_of_rows_names_both_shapes(method):
+    with pytest.raises(
+        ValueError, match=r"shape \(len\(f\(x\)\), len\(x\)\) = \(6, 6\), got \(5, 6\)"
+    ):
+        jacobian(chain, method=method, sparsity=np.ones((5, 6), dtype=bool))(np.ones(6))
+
+
+def test_pattern_with_the_wrong_number_of_columns_names_both_shapes_before_any_evaluation():
+    f, calls = counted(chain)
+    with pytest.raises(ValueError, match=r"shape \(len\(f\(x\)\), 6\), got \(6, 5\)"):
+        jacobian(f, sparsity=np.ones((6, 5), dtype=bool))(np.ones(6))
+    assert calls == []
+
+
+@pytest.mark.parametrize(
+    ("bad", "error", "match"),
+    [
+        (np.eye(4), TypeError, "boolean"),
+        (np.zeros((4, 4), dtype=bool), ValueError, "non-empty"),
+        (np.ones(4, dtype=bool), ValueError, "2-D"),
+    ],
+)
+def test_bad_pattern_is_refused_when_the_operator_is_made(bad, error, match):
+    with pytest.raises(error, match=match):
+        jacobian(chain, sparsity=bad)
+
+
+def test_bad_step_and_method_are_still_refused_at_once_with_a_pattern():
+    with pytest.raises(ValueError, match=r"`method` must be one of"):
+        jacobian(chain, method="backward", sparsity=banded(4, 1))
+    with pytest.raises(ValueError, match=r"`h` must be"):
+        jacobian(chain, h=-1.0, sparsity=banded(4, 1))
+
+
+@pytest.mark.parametrize("method", ["forward", "central", "complex"])
+def test_a_function_that_visibly_breaks_its_pattern_is_named(method):
+    def periodic(x):  # f_0 depends on x_8: the tridiagonal pattern leaves that out
+        return x**3 + np.roll(x, 1) + np.roll(x, -1)
+
+    with pytest.raises(
+        ValueError, match=r"`f` breaks its `sparsity` pattern: row 0 .* \[2, 5, 8\]"
+    ):
+        jacobian(periodic, method=method, sparsity=banded(9, 1))(np.linspace(0, 1, 9))
+
+
+def test_a_dependence_below_round_off_is_not_a_break():
+    def f(x):  # f_0 depends on x_2, but by less than rounding can show
+        y = x**2 + 1.0
+        y[0] += 1e-30 * x[2]
+        return y
+
+    jac = jacobian(f, sparsity=np.eye(3, dtype=bool) | np.eye(3, k=1, dtype=bool))(np.ones(3))
+    assert np.allclose(jac.diagonal(), 2.0)
+
+
+def test_the_check_does_not_see_a_dependence_in_a_row_the_color_touches():
+    # Documented limit: with n = 10, x_9 has color 0, which row 0 has (column 0).
+    def periodic(x):
+        return x**3 + np.roll(x, 1) + np.roll(x, -1)
+
+    jac = jacobian(periodic, sparsity=banded(10, 1))(np.zeros(10))
+    assert jac[0, 0] == pytest.approx(1.0, abs=1e-6)  # 0 + the hidden d f_0 / d x_9
+
+
+# --- sparse_hessian ---------------------------------------------------------------------------
+
+
+def wavy_sum_gradient(x):
+    return 2 * x + np.cos(x)
+
+
+@pytest.mark.parametrize("n", [5, 100])
+def test_diagonal_hessian_costs_two_gradient_evaluations(n):
+    x = RNG.uniform(-1, 1, size=n)
+    grad, calls = counted(wavy_sum_gradient)
+    hess = sparse_hessian(grad, np.eye(n, dtype=bool))(x)
+    assert len(calls) == 2
+    assert isinstance(hess, scipy.sparse.csr_array) and hess.nnz == n
+    assert np.max(np.abs(hess.toarray() - np.diag(2 - np.sin(x)))) < 1e-7
+
+
+@pytest.mark.parametrize(("method", "count"), [("forward", 4), ("central", 6)])
+def test_tridiagonal_hessian_is_symmetric_and_costs_3_colors(method, count):
+    def f_gradient(x):  # gradient of sum(x**4) / 4 + sum(x_i x_{i+1})
+        g = x**3
+        g[:-1] += x[1:]
+        g[1:] += x[:-1]
+        return g
+
+    x = np.linspace(-1, 1, 30)
+    grad, calls = counted(f_gradient)
+    hess = sparse_hessian(grad, banded(30, 1), method=method)(x)
+    assert len(calls) == count
+    assert (hess != hess.T).nnz == 0
+    exact = np.diag(3 * x**2) + np.eye(30, k=1) + np.eye(30, k=-1)
+    assert np.max(np.abs(hess.toarray() - exact)) < (1e-6 if method == "forward" else 1e-9)
+    assert hess.nnz == banded(30, 1).sum()
+
+
+def test_hessian_refuses_bad_arguments():
+    with pytest.raises(TypeError, match=r"`grad` must be callable"):
+        sparse_hessian(None, np.eye(3, dtype=bool))
+    with pytest.raises(ValueError, match=r"must be square, got shape \(3, 4\)"):
+        sparse_hessian(wavy_sum_gradient, np.ones((3, 4), dtype=bool))
+    with pytest.raises(ValueError, match=r"must be symmetric"):
+        sparse_hessian(wavy_sum_gradient, np.eye(3, dtype=bool) | np.eye(3, k=1, dtype=bool))
+    with pytest.raises(ValueError, match=r"`method` must be one of"):
+        sparse_hessian(wavy_sum_gradient, np.eye(3, dtype=bool), method="complex")
+    with pytest.raises(TypeError, match=r"boolean"):
+        sparse_hessian(wavy_sum_gradient, np.eye(3))
+    with pytest.raises(ValueError, match=r"`grad` must return an array shaped like x \(3,\)"):
+        sparse_hessian(lambda x: x[:2], np.eye(3, dtype=bool))(np.ones(3))
+    with pytest.raises(ValueError, match=r"shape \(len\(f\(x\)\), 4\), got \(3, 3\)"):
+        sparse_hessian(wavy_sum_gradient, np.eye(3, dtype=bool))(np.ones(4))
