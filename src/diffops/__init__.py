@@ -26,6 +26,7 @@ from .multivariate import (
     hessian_vector_product,
     jacobian,
 )
+from .noise import estimate_noise
 from .sparsity import color_columns, sparse_hessian
 from .stencils import stencil_weights
 
@@ -41,6 +42,7 @@ __all__ = [
     "default_step",
     "derivative",
     "directional_derivative",
+    "estimate_noise",
     "five_point_difference",
     "forward_difference",
     "gradient",

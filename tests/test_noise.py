@@ -1,0 +1,179 @@
+"""Unit tests for estimate_noise: known noise, counts, the cannot-tell cases, bad input."""
+
+import math
+
+import numpy as np
+import pytest
+
+from diffops import estimate_noise
+from diffops.noise import noise_levels
+
+SIGMAS = [1e-12, 1e-10, 1e-8, 1e-6, 1e-4]
+SMOOTH = {
+    "exp": np.exp,
+    "sin": np.sin,
+    "cubic": lambda x: 1 + x - 2 * x**2 + 0.5 * x**3,
+}
+
+
+def with_noise(f, sigma, salt=0):
+    """``f`` plus Gaussian noise of standard deviation ``sigma`` that is fixed for each x.
+
+    The noise at x comes from a generator seeded by the bits of x, so the noisy function is
+    a function: the same x gives the same value, as a deterministic simulation does.
+    """
+
+    def noisy(x):
+        bits = int(np.float64(x).view(np.uint64))
+        return f(x) + sigma * np.random.default_rng([salt, bits]).standard_normal()
+
+    return noisy
+
+
+class Counted:
+    """Wraps ``f`` and records each point at which it is called."""
+
+    def __init__(self, f):
+        self.f, self.points = f, []
+
+    def __call__(self, x):
+        self.points.append(x)
+        return self.f(x)
+
+
+@pytest.mark.parametrize("sigma", SIGMAS)
+@pytest.mark.parametrize("name", SMOOTH)
+def test_known_noise_is_estimated_within_a_factor_of_three(name, sigma):
+    noisy = with_noise(SMOOTH[name], sigma)
+    for x in np.linspace(0.25, 1.75, 5):
+        ratio = estimate_noise(noisy, x) / sigma
+        assert 1 / 3 < ratio < 3, f"{name} + noise {sigma:g} at x = {x}: ratio {ratio:.2f}"
+
+
+@pytest.mark.parametrize("sigma", SIGMAS)
+@pytest.mark.parametrize("name", SMOOTH)
+def test_estimates_are_unbiased_over_many_points(name, sigma):
+    noisy = with_noise(SMOOTH[name], sigma, salt=1)
+    ratios = np.array([estimate_noise(noisy, x) / sigma for x in np.linspace(-2, 2, 41)])
+    assert 0.8 < np.median(ratios) < 1.25, np.median(ratios)
+    assert np.mean((ratios > 1 / 3) & (ratios < 3)) >= 0.9
+
+
+def test_rounding_is_the_noise_of_a_library_function():
+    sigma = estimate_noise(np.exp, 1.0)
+    assert 1e-17 < sigma < 1e-15  # a few units of eps * e / 4
+
+
+def test_rounding_to_nine_decimals_is_noise_of_one_over_sqrt_twelve():
+    sigma = estimate_noise(lambda x: np.round(np.exp(x), 9), 1.0, h=1e-4)
+    assert abs(sigma / (1e-9 / math.sqrt(12)) - 1) < 0.5
+
+
+@pytest.mark.parametrize("points", [4, 5, 8, 11])
+def test_f_is_evaluated_once_at_each_of_points_plus_one_points(points):
+    f = Counted(with_noise(np.sin, 1e-8))
+    estimate_noise(f, 1.0, h=1e-5, points=points)
+    assert len(f.points) == points + 1
+    assert all(type(x) is float for x in f.points)
+    offsets = np.round((np.array(f.points) - 1.0) / 1e-5).astype(int)
+    assert offsets.tolist() == list(range(-(points // 2), points - points // 2 + 1))
+
+
+@pytest.mark.parametrize("x", [0.0, 0.5, -3.0, 250.0])
+def test_default_step_is_one_millionth_of_max_one_and_abs_x(x):
+    f = Counted(with_noise(np.cos, 1e-9))
+    estimate_noise(f, x)
+    assert np.isclose(f.points[1] - f.points[0], 1e-6 * max(1.0, abs(x)), rtol=1e-6)
+    assert f.points[4] == x
+
+
+def test_noise_levels_scale_differences_of_pure_noise_to_sigma():
+    # gamma_k * (Delta^k e)^2 has mean sigma^2 for every k: check over 200 samples of noise.
+    squares = []
+    for seed in range(200):
+        levels, mixed_signs = noise_levels(1e-3 * np.random.default_rng(seed).standard_normal(31))
+        squares.append(levels**2)
+        assert np.all(mixed_signs[:8])
+    assert np.all(np.abs(np.sqrt(np.mean(squares, axis=0))[:8] / 1e-3 - 1) < 0.05)
+    gammas = [math.factorial(k) ** 2 / math.factorial(2 * k) for k in (1, 2, 3)]
+    assert np.allclose(gammas, [1 / 2, 1 / 6, 1 / 20])
+
+
+def test_noise_levels_of_a_polynomial_vanish_beyond_its_degree():
+    levels, mixed_signs = noise_levels(np.arange(9.0) ** 2)
+    assert levels[0] > 0 and levels[1] > 0
+    assert np.all(levels[2:] == 0)
+    assert not np.any(mixed_signs)
+
+
+# --- it says when it cannot tell -------------------------------------------------------------
+
+
+def test_a_step_too_small_for_quantized_values_is_reported():
+    tabulated = lambda x: np.round(np.exp(x), 6)  # noqa: E731
+    with pytest.raises(ValueError, match=r"h = 1e-09 .* h is too small .* try h = 1\.0e-07"):
+        estimate_noise(tabulated, 1.0, h=1e-9)
+    assert estimate_noise(tabulated, 1.0, h=1e-4) > 0  # a larger step sees the rounding
+
+
+def test_a_constant_function_is_reported_as_a_step_too_small():
+    with pytest.raises(ValueError, match=r"too small to see the noise \(or f is constant"):
+        estimate_noise(lambda x: 2.0, 1.0)
+
+
+@pytest.mark.parametrize("name", ["exp", "sin"])
+def test_a_step_too_large_for_a_smooth_function_is_reported(name):
+    noisy = with_noise(SMOOTH[name], 1e-10)
+    with pytest.raises(ValueError, match=r"with h = 0\.1 no order .* too large; try h = 1\.0e-03"):
+        estimate_noise(noisy, 1.0, h=0.1)
+    assert 1 / 3 < estimate_noise(noisy, 1.0, h=1e-3) / 1e-10 < 3  # h / 100 works
+
+
+def test_a_cubic_hides_no_noise_from_its_fourth_differences_even_with_a_large_step():
+    noisy = with_noise(SMOOTH["cubic"], 1e-10)
+    assert 1 / 3 < estimate_noise(noisy, 1.0, h=0.1) / 1e-10 < 3
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+
+def test_f_must_be_callable():
+    with pytest.raises(TypeError, match=r"`f` must be callable, got 3"):
+        estimate_noise(3, 1.0)
+
+
+@pytest.mark.parametrize("x", [np.array([1.0, 2.0]), 1 + 2j, np.nan, np.inf, "1.0", True])
+def test_x_must_be_one_finite_real_number(x):
+    with pytest.raises(ValueError, match=r"`x` must be"):
+        estimate_noise(np.exp, x)
+
+
+@pytest.mark.parametrize("h", [0.0, -1e-3, np.nan, np.inf, "0.1", True, [1e-3]])
+def test_h_must_be_a_finite_positive_number(h):
+    with pytest.raises(ValueError, match=r"`h` must be a real, finite number > 0"):
+        estimate_noise(np.exp, 1.0, h=h)
+
+
+def test_h_must_separate_the_points():
+    with pytest.raises(ValueError, match=r"`h` = 1e-10 is too small to separate the points"):
+        estimate_noise(np.exp, 1e10, h=1e-10)
+
+
+@pytest.mark.parametrize("points", [3, 0, -8, 31, 8.0, 2.5, True, "8", None])
+def test_points_must_be_an_integer_from_4_to_30(points):
+    with pytest.raises(ValueError, match=r"`points` must be an integer from 4 to 30"):
+        estimate_noise(np.exp, 1.0, points=points)
+
+
+@pytest.mark.parametrize(
+    ("f", "message"),
+    [
+        (lambda x: np.array([x, x]), r"`f` must return one real number .* at x = 0\.999996"),
+        (lambda x: complex(x), r"`f` must return one real number"),
+        (lambda x: "1", r"`f` must return one real number"),
+        (lambda x: np.nan if x > 1 else x, r"`f` is not finite at x = 1\.000001: f\(x\) = nan"),
+    ],
+)
+def test_f_must_return_one_finite_real_number(f, message):
+    with pytest.raises(ValueError, match=message):
+        estimate_noise(f, 1.0)
