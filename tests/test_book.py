@@ -413,7 +413,7 @@ def test_headings_start_at_one_title_and_go_down_one_level_at_a_time(built_site,
 
 EXERCISE = re.compile(r"```\{exercise\} (?P<title>.+)\n:label: (?P<label>\S+)\n")
 SOLUTION_START = re.compile(r"```\{solution-start\} (?P<label>\S+)\n:class: dropdown\n```")
-KINDS = ("Understanding:", "Coding:", ("Derivation:", "Plot:"))
+KINDS = ("Understanding:", "Coding:", ("Derivation:", "Plot:", "Open-ended:"))
 
 
 def exercises_of(notebook):
