@@ -371,22 +371,38 @@ def test_diagonal_hessian_costs_two_gradient_evaluations(n):
     assert np.max(np.abs(hess.toarray() - np.diag(2 - np.sin(x)))) < 1e-7
 
 
-@pytest.mark.parametrize(("method", "count"), [("forward", 4), ("central", 6)])
-def test_tridiagonal_hessian_is_symmetric_and_costs_3_colors(method, count):
-    def f_gradient(x):  # gradient of sum(x**4) / 4 + sum(x_i x_{i+1})
-        g = x**3
-        g[:-1] += x[1:]
-        g[1:] += x[:-1]
-        return g
+def chain_energy_gradient(x):
+    """Gradient of sum(x**4) / 4 + sum((x_i x_{i+1})**2) / 2: a tridiagonal Hessian."""
+    g = x**3
+    g[:-1] += x[:-1] * x[1:] ** 2
+    g[1:] += x[:-1] ** 2 * x[1:]
+    return g
 
-    x = np.linspace(-1, 1, 30)
-    grad, calls = counted(f_gradient)
+
+def chain_energy_hessian(x):
+    neighbours = np.zeros_like(x)
+    neighbours[:-1] += x[1:] ** 2
+    neighbours[1:] += x[:-1] ** 2
+    coupling = 2 * x[:-1] * x[1:]
+    return np.diag(3 * x**2 + neighbours) + np.diag(coupling, 1) + np.diag(coupling, -1)
+
+
+@pytest.mark.parametrize(("method", "count"), [("forward", 4), ("central", 6)])
+def test_tridiagonal_hessian_costs_3_colors_and_averages_the_two_estimates(method, count):
+    x = np.linspace(-1, 1.5, 30)
+    grad, calls = counted(chain_energy_gradient)
     hess = sparse_hessian(grad, banded(30, 1), method=method)(x)
     assert len(calls) == count
-    assert (hess != hess.T).nnz == 0
-    exact = np.diag(3 * x**2) + np.eye(30, k=1) + np.eye(30, k=-1)
+    exact = chain_energy_hessian(x)
     assert np.max(np.abs(hess.toarray() - exact)) < (1e-6 if method == "forward" else 1e-9)
     assert hess.nnz == banded(30, 1).sum()
+    # H_ij and H_ji come from different differences; the result is their average.
+    one_sided = jacobian(chain_energy_gradient, method=method, sparsity=banded(30, 1))(x)
+    one_sided = one_sided.toarray()
+    if method == "forward":
+        assert not np.array_equal(one_sided, one_sided.T)
+    assert np.array_equal(hess.toarray(), (one_sided + one_sided.T) / 2)
+    assert (hess != hess.T).nnz == 0
 
 
 def test_hessian_refuses_bad_arguments():

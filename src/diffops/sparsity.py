@@ -130,12 +130,12 @@ def color_differences(value, x, steps, pattern, colors, method):
     round-off check: k + 1 calls of ``value`` (forward), 2k (central) or k (complex).
     """
     k = colors.max() + 1
-    directions = np.where(colors == np.arange(k)[:, None], steps, 0.0)  # row c: d_c
     differences, scale = np.empty((pattern.shape[0], k)), np.empty((pattern.shape[0], k))
     if method == "forward":
         base = value(x)
         _check_rows(pattern, base, x.size)
-    for c, d in enumerate(directions):
+    for c in range(k):
+        d = np.where(colors == c, steps, 0.0)  # the steps of the columns of color c
         if method == "forward":
             ahead = value(x + d)
             differences[:, c] = ahead - base
