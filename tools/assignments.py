@@ -7,6 +7,8 @@ solutions, public and hidden tests, in otter-grader's format) becomes
                                                        public tests only
     _build/assignments/<name>/autograder/autograder.zip all tests, for `make grade`
     _build/assignments/<name>/autograder/<name>.ipynb  the solutions, for instructors
+    _build/assignments/<name>/autograder/checks.py     the checks `make grade` evaluates,
+                                                       copied from assignments/<name>/
 
 `otter assign` names the zip after the time of day and gives the cells it adds
 (the otter set-up, one `grader.check` per question) random ids. Here the zip is
@@ -43,6 +45,8 @@ def make_assignment(notebook, output=OUTPUT):
         otter_assign(str(notebook), str(target), no_run_tests=True)
     (zip_file,) = (target / "autograder").glob("*.zip")
     zip_file.rename(zip_file.with_name("autograder.zip"))
+    # The checks that `make grade` runs instead of otter's tests (tools/grade.py).
+    shutil.copyfile(notebook.with_name("checks.py"), target / "autograder" / "checks.py")
     for made in target.glob("*/*.ipynb"):
         give_stable_ids(made)
     return target

@@ -1,239 +1,433 @@
-"""Grade a folder of submitted notebooks without Docker: `make grade SUBMISSIONS=folder`.
+"""Grade a folder of submitted notebooks in a sandbox: `make grade SUBMISSIONS=folder`.
 
-Each `*.ipynb` in the folder is graded by otter-grader's `otter run` against the
-autograder that `make assignments` made, in a child process of its own with a
-time limit. The result is one CSV: a row per submission, a column per question,
-the total, and a `status` that says what went wrong, if anything:
+Every file under the folder, in subfolders too and whatever its name, gets one row of the
+CSV: `submission` (its path in the folder), one column per question, `total`, `status` and
+`review`. A file that is a notebook has its code cells run by a plain Python process in a
+bubblewrap sandbox (tools/grading/sandbox.py), which then evaluates each check's probe (the
+inputs and calls of assignments/<name>/checks.py) with the student's functions and sends
+the values back as JSON. The scores are decided here, outside, by comparing those values
+with the solution notebook's (tools/grading/assignment.py, values.py): no test and no
+expected value ever enters the sandbox, so a notebook that patches NumPy, otter, doctest or
+builtins changes nothing but its own values.
 
-    not valid JSON / not a notebook       nothing was run; every score is 0
-    not this assignment                   nothing was run; every score is 0
-    cells missing                         graded as handed in, missing cells named
-    cells raised errors                   graded; the first error of each cell named
-    timed out                             stopped after the time limit; every score is 0
-    the grader failed                     otter itself failed twice (a kernel that would
-                                          not start, say); every score is 0
+Statuses (our words only: an exception's type and a cell number, never a message):
 
-One bad submission never stops the others. The folder itself is only read:
-otter grades a copy of each notebook in a temporary folder.
+    graded                                   the checks ran; the scores are in the row
+    graded; cells raised: cell 7 NameError…  the cells that raised, by number, and the type
+    graded; N cell(s) of the handout missing (ids …)
+    timed out after T s; every score is 0    the sandbox was killed at the time limit
+    stopped: … ; every score is 0            too much output, a crash, no readable results
+    not graded: …                            not a notebook (why), another assignment…
+
+`review` lists what an instructor may want to look at: imports of otter, pickle, ctypes,
+subprocess..., changes to imported modules, magics that were not run, and what happened at
+run time (time limit, memory limit, processes left running).
+
+The rows are written one by one to `<csv>.partial` and renamed into place at the end, so a
+killed run keeps the rows done. An existing CSV is never replaced: the run writes
+`<name>-2.csv` (then -3...) instead, and says so. Feedback for each submission (its scores
+and its public tests' results, never a hidden check) is written to
+`_build/grades/<assignment>/feedback/` (`feedback-2/`... beside a numbered CSV).
 """
 
 import argparse
-import ast
+import concurrent.futures
 import csv
-import functools
+import dataclasses
 import json
-import multiprocessing
 import os
+import queue
 import re
-import shutil
-import signal
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-# Imported once here, so that each forked grading process starts without the wait.
-from otter.run import main as otter_run
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from grading import notebook as nb  # noqa: E402
+from grading import review, values  # noqa: E402
+from grading.assignment import Assignment, BadAssignment, known_assignments  # noqa: E402
+from grading.sandbox import MEGABYTE, Limits, Sandbox, bwrap_problem, make_font_cache  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = ROOT / "_build" / "assignments"
+GRADES = ROOT / "_build" / "grades"
+UID_BASE = 64000  # sandbox n runs as uid UID_BASE + n (unused by Debian's ranges)
+UNSAFE_NOTE = "UNSAFE: graded without a sandbox"
 
 
-def handout_of(assignment):
-    return ASSIGNMENTS / assignment / "student" / f"{assignment}.ipynb"
+@dataclasses.dataclass
+class Item:
+    """One file of the folder: its name for the CSV, and what reading it found."""
+
+    path: Path
+    name: str
+    notebook: object = None
+    problem: str = ""
 
 
-@functools.cache
-def questions_of(assignment):
-    """The question names and their points, from the autograder's test files."""
-    questions = {}
-    for path in (ASSIGNMENTS / assignment / "autograder" / "tests").glob("*.py"):
-        test = ast.literal_eval(path.read_text().split("test = ", 1)[1])
-        questions[test["name"]] = test["points"]
-    return dict(sorted(questions.items(), key=lambda item: int(item[0].lstrip("q"))))
+def display_name(relative):
+    """The path as text a CSV and a terminal can show: no control or undecodable characters."""
+    text = os.fsencode(relative).decode("utf-8", "replace")
+    text = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text  # no spreadsheet formulas
 
 
-def read_submission(path, assignment):
-    """Return (notebook, None) or (None, why it cannot be graded)."""
-    try:
-        notebook = json.loads(path.read_bytes())
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        return None, f"not valid JSON ({error}); not graded"
-    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
-        return None, "not a Jupyter notebook (no list of cells); not graded"
-    name = notebook.get("metadata", {}).get("otter", {}).get("assignment_name")
-    if name != assignment:
-        return None, f"not a {assignment} notebook (its assignment is {name!r}); not graded"
-    return notebook, None
+def collect(folder):
+    """Every file under `folder`, not following links, sorted by path."""
+    items = []
+    for directory, subfolders, files in os.walk(folder, followlinks=False):
+        subfolders.sort()
+        for name in files:
+            path = Path(directory) / name
+            items.append(Item(path, display_name(path.relative_to(folder).as_posix())))
+        for name in subfolders:  # a link to a folder is a file here: it gets a row
+            if (Path(directory) / name).is_symlink():
+                path = Path(directory) / name
+                items.append(Item(path, display_name(path.relative_to(folder).as_posix())))
+    items.sort(key=lambda item: item.name)
+    seen = {}
+    for item in items:  # two names that display the same get a suffix
+        seen[item.name] = seen.get(item.name, 0) + 1
+        if seen[item.name] > 1:
+            item.name += f" #{seen[item.name]}"
+    return items
 
 
-@functools.cache
-def handout_cells(assignment):
-    return json.loads(handout_of(assignment).read_text())["cells"]
-
-
-def missing_cells(notebook, assignment):
-    """The handout's cells that the submission no longer has, each with its question."""
-    kept = {cell.get("id") for cell in notebook["cells"]}
-    missing, question = [], None
-    for cell in handout_cells(assignment):
-        source = "".join(cell["source"])
-        prompt = re.match(r"\*\*Question (\d+)", source)
-        question = f"q{prompt.group(1)}" if prompt else question
-        if cell["id"] not in kept:
-            missing.append(f"{cell['id']} (in {question})" if question else cell["id"])
-        if "grader.check(" in source:
-            question = None
-    return missing
-
-
-def run_otter(submission, autograder, workdir):
-    """In the child: grade with otter, keep results.json and the cells' errors."""
-    os.setsid()  # one process group with the kernel, so a timeout can stop both
-    os.environ["TMPDIR"] = str(workdir)
-    tempfile.tempdir = None
-    log = open(workdir / "otter.log", "w")
-    os.dup2(log.fileno(), 1)
-    os.dup2(log.fileno(), 2)
-    results = otter_run(
-        str(submission), autograder=str(autograder), output_dir=str(workdir), no_logo=True
-    )
-    errors = []
-    for cell in getattr(results, "notebook", {}).get("cells", []):
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                errors.append(f"{output['ename']}: {output['evalue']}"[:120])
-    (workdir / "errors.json").write_text(json.dumps(errors))
-
-
-def scores_from(workdir, questions):
-    results = json.loads((workdir / "results.json").read_text())
-    scores = {test["name"]: test.get("score") for test in results["tests"]}
-    return {name: scores.get(name, 0) or 0 for name in questions}
-
-
-class Job:
-    """One submission being graded in a child process."""
-
-    def __init__(self, path, assignment, questions, timeout, scratch):
-        self.path, self.questions, self.timeout = path, questions, timeout
-        self.row = {"submission": path.name, **dict.fromkeys(questions, 0), "total": 0}
-        self.runnable, self.notes = False, []
-        notebook, problem = read_submission(path, assignment)
-        if problem:
-            self.row["status"] = problem
-            return
-        missing = missing_cells(notebook, assignment)
-        if missing:
-            self.notes.append(
-                f"{len(missing)} cell(s) of the handout missing (ids {', '.join(missing)})"
-            )
-        self.workdir = Path(tempfile.mkdtemp(dir=scratch))
-        # A copy under the handout's name, which the notebook's `otter.Notebook` cell opens.
-        copy = self.workdir / "submission" / handout_of(assignment).name
-        copy.parent.mkdir()
-        shutil.copyfile(path, copy)
-        autograder = ASSIGNMENTS / assignment / "autograder" / "autograder.zip"
-        self.arguments, self.tries, self.runnable = (copy, autograder, self.workdir), 0, True
-
-    def start(self):
-        self.tries += 1
-        self.started = time.monotonic()
-        context = multiprocessing.get_context("fork")
-        self.process = context.Process(target=run_otter, args=self.arguments)
-        self.process.start()
-
-    def finished(self):
-        if self.process.is_alive():
-            if time.monotonic() - self.started < self.timeout:
-                return False
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.join()
-            self.row["status"] = f"timed out after {self.timeout:g} s; every score is 0"
-            return True
-        self.process.join()
-        if not (self.workdir / "results.json").exists():
-            if self.tries < 2:  # a kernel can fail to start on a busy machine: once more
-                self.start()
-                return False
-            log = (self.workdir / "otter.log").read_text().strip().splitlines()
-            self.row["status"] = f"the grader failed: {log[-1] if log else 'no output'}"
-            return True
-        self.row.update(scores_from(self.workdir, self.questions))
-        self.row["total"] = sum(self.row[name] for name in self.questions)
-        errors = json.loads((self.workdir / "errors.json").read_text())
-        if errors:
-            self.notes.append(f"{len(errors)} cell(s) raised: " + "; ".join(errors))
-        self.row["status"] = "; ".join(["graded", *self.notes])
-        return True
-
-
-def grade(folder, assignment, timeout=60.0, jobs=None):
-    """Grade every notebook in `folder`; return the rows, sorted by file name."""
-    questions = questions_of(assignment)
-    jobs = jobs or os.cpu_count() or 1
-    with tempfile.TemporaryDirectory() as scratch:
-        everything = [
-            Job(path, assignment, questions, timeout, scratch)
-            for path in sorted(folder.glob("*.ipynb"))
-        ]
-        waiting = [job for job in everything if job.runnable]
-        running = []
-        while waiting or running:
-            while waiting and len(running) < jobs:
-                running.append(waiting.pop(0))
-                running[-1].start()
-            running = [job for job in running if not job.finished()]
-            time.sleep(0.05)
-    return [job.row for job in everything]
-
-
-def guess_assignment(folder):
-    names = set()
-    for path in folder.glob("*.ipynb"):
+def read_all(items):
+    for item in items:
         try:
-            names.add(json.loads(path.read_bytes())["metadata"]["otter"]["assignment_name"])
-        except (ValueError, KeyError, TypeError):
-            continue
-    if len(names) != 1:
-        found = ", ".join(sorted(names)) or "none"
+            item.notebook = nb.read_notebook(item.path)
+        except nb.NotGraded as reason:
+            item.problem = str(reason)
+        except Exception as error:  # noqa: BLE001 - no file may stop the run
+            item.problem = f"unreadable ({type(error).__name__})"
+
+
+def guess_assignment(items, folder):
+    """The assignment most notebooks name in their metadata, if more than half name it."""
+    known = set(known_assignments(folder))
+    names = [i.notebook.assignment for i in items if i.notebook and i.notebook.assignment]
+    counts = {name: names.count(name) for name in set(names) & known}
+    best = max(counts, key=counts.get, default=None)
+    if best is None or 2 * counts[best] <= len(names):
+        found = ", ".join(f"{n} ({c})" for n, c in sorted(counts.items())) or "none"
         sys.exit(f"Cannot tell the assignment (found: {found}); give ASSIGNMENT=name.")
-    return names.pop()
+    print(f"Assignment {best}: named by {counts[best]} of the {len(names)} notebooks.")
+    return best
 
 
-def write_csv(rows, questions, path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="") as out:
-        fields = ["submission", *questions, "total", "status"]
-        writer = csv.DictWriter(out, fieldnames=fields)
-        writer.writeheader()
-        for row in rows:  # scores as 3 and 0.5, not 3.0
-            writer.writerow({k: f"{v:g}" if isinstance(v, float) else v for k, v in row.items()})
+def sandbox_run(sandbox, code_cells, probes, uids):
+    job = json.dumps({"cells": code_cells, "probes": probes}).encode()
+    uid = uids.get()
+    try:
+        return sandbox.run(job, uid)
+    finally:
+        uids.put(uid)
+
+
+def read_results(outcome, numbers, probe_count):
+    """(errors, probe values, processes) from the sandbox's output; raises values.Invalid."""
+    try:
+        document = json.loads(outcome.output)
+    except (ValueError, RecursionError, MemoryError):
+        raise values.Invalid("not JSON") from None
+    if not isinstance(document, dict):
+        raise values.Invalid("not an object")
+    errors = document.get("errors")
+    probes = document.get("probes")
+    if not isinstance(errors, list) or not isinstance(probes, list):
+        raise values.Invalid("fields missing")
+    cell_errors = []
+    for entry in errors[: len(numbers)]:
+        if (
+            isinstance(entry, list)
+            and len(entry) == 2
+            and type(entry[0]) is int
+            and entry[0] in numbers
+        ):
+            cell_errors.append((entry[0], values.error_name(entry[1])))
+    decoded = []
+    for index in range(probe_count):
+        try:
+            decoded.append(values.decode(probes[index]))
+        except (values.Invalid, IndexError, RecursionError, MemoryError):
+            decoded.append(values.Invalid("bad value"))
+    processes = document.get("processes")
+    return cell_errors, decoded, processes if type(processes) is int else 0
+
+
+def ending_status(outcome, limits):
+    if outcome.ending == "timed out":
+        return f"timed out after {limits.timeout:g} s; every score is 0", "time limit reached"
+    if outcome.ending == "too much output":
+        return "stopped: more output than allowed; every score is 0", "flooded its output"
+    code = outcome.returncode
+    if code and code < 0 or code and code > 128:
+        number = -code if code < 0 else code - 128
+        name = {9: "SIGKILL", 11: "SIGSEGV", 24: "SIGXCPU", 25: "SIGXFSZ", 6: "SIGABRT"}.get(
+            number, f"signal {number}"
+        )
+        runtime = "CPU time limit reached" if number == 24 else f"killed by {name}"
+        return f"stopped: killed by {name} before its checks ended; every score is 0", runtime
+    if code:
+        return f"stopped: exited with status {code} before its checks ended; every score is 0", (
+            "exited early"
+        )
+    return "stopped: its results were unreadable; every score is 0", "unreadable results"
+
+
+def grade_item(item, assignment, sandbox, uids, override):
+    """The row and the feedback of one file."""
+    row = {"submission": item.name, **dict.fromkeys(assignment.questions, 0.0), "total": 0.0}
+    findings, notes, outcome_checks = [], [], []
+    if sandbox.unsafe:
+        findings.append(UNSAFE_NOTE)
+    if item.problem:
+        row.update(status=f"not graded: {item.problem}", review="; ".join(findings))
+        return row, None
+    notebook = item.notebook
+    if notebook.assignment not in (None, assignment.name):
+        if not override:
+            row["status"] = "not graded: a notebook of another assignment (its metadata says so)"
+            row["review"] = "; ".join(findings)
+            return row, None
+        findings.append("its metadata names another assignment")
+    if notebook.assignment is None:
+        findings.append("no otter metadata")
+    if not item.path.name.lower().endswith(".ipynb"):
+        findings.append("its name does not end in .ipynb")
+    findings += notebook.notes
+    own = [(n, code) for n, code in notebook.cells if code.strip() not in assignment.given_code]
+    findings += review.review_code(own, notebook.magic_lines)
+    outcome = sandbox_run(sandbox, notebook.cells, assignment.probes, uids)
+    numbers = {number for number, _ in notebook.cells}
+    try:
+        if outcome.ending != "exited":
+            raise values.Invalid(outcome.ending)
+        errors, decoded, processes = read_results(outcome, numbers, len(assignment.probes))
+    except values.Invalid:
+        status, runtime = ending_status(outcome, sandbox.limits)
+        row.update(status=status, review="; ".join([*findings, runtime]))
+        return row, feedback(item, assignment, row, [], status)
+    scores, outcome_checks = assignment.scores(decoded)
+    row.update(scores)
+    row["total"] = sum(scores.values())
+    if errors:
+        notes.append("cells raised: " + ", ".join(f"cell {n} {name}" for n, name in errors))
+    missing = assignment.missing_cells(notebook.ids)
+    if missing:
+        notes.append(f"{len(missing)} cell(s) of the handout missing (ids {', '.join(missing)})")
+    probe_errors = {v.name for v in decoded if isinstance(v, values.ProbeError)}
+    names = {name for _, name in errors} | probe_errors
+    if "MemoryError" in names:
+        findings.append("memory limit reached")
+    if "BlockingIOError" in names:
+        findings.append("process limit reached")
+    if processes > 2 and not sandbox.unsafe:
+        findings.append(f"{processes - 2} other process(es) still running at the end (killed)")
+    row["status"] = "; ".join(["graded", *notes])
+    row["review"] = "; ".join(dict.fromkeys(findings))
+    return row, feedback(item, assignment, row, outcome_checks, row["status"])
+
+
+def feedback(item, assignment, row, outcome_checks, status):
+    """The Markdown feedback of one submission: scores and public tests only."""
+    maximum = sum(assignment.questions.values())
+    lines = [
+        f"# Feedback: {assignment.name}",
+        "",
+        f"Submission: `{item.name}`",
+        "",
+        f"**Total: {number(row['total'])} / {number(maximum)}**",
+        "",
+        f"Status: {status}",
+        "",
+        "| question | score | points |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {q} | {number(row[q])} | {number(p)} |" for q, p in assignment.questions.items()]
+    for question in assignment.questions:
+        mine = [(c, ok) for c, ok in outcome_checks if c.question == question]
+        lines += ["", f"## {question}"]
+        if not mine:
+            lines += ["", "Not checked (see the status above)."]
+            continue
+        for check, passed in mine:
+            if not check.hidden:
+                lines += ["", f"Public test: **{'passed' if passed else 'failed'}**", ""]
+                lines += ["```python", check.public_code.rstrip(), "```"]
+        hidden = [ok for c, ok in mine if c.hidden]
+        if hidden:
+            lines += ["", f"Further tests (not shown): {sum(hidden)} of {len(hidden)} passed."]
+    return "\n".join(lines) + "\n"
+
+
+def number(value):
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def numbered(path, feedback_dir):
+    """`path` and its feedback folder, or the first `-2`, `-3`... pair not yet used."""
+    n = 1
+    while True:
+        suffix = "" if n == 1 else f"-{n}"
+        csv_path = path.with_name(f"{path.stem}{suffix}{path.suffix}")
+        folder = feedback_dir.with_name(feedback_dir.name + suffix)
+        partial = csv_path.with_name(csv_path.name + ".partial")
+        if not (csv_path.exists() or partial.exists() or folder.exists()):
+            return csv_path, folder
+        n += 1
+
+
+def feedback_file_name(name, used):
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")[:120] or "submission"
+    candidate, n = f"{base}.md", 1
+    while candidate in used:
+        n += 1
+        candidate = f"{base}-{n}.md"
+    used.add(candidate)
+    return candidate
+
+
+class Writer:
+    """CSV rows, in order, to `<target>.partial`; renamed to `target` at the end."""
+
+    def __init__(self, target, questions):
+        self.target = target
+        self.partial = target.with_name(target.name + ".partial")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.file = open(self.partial, "x", newline="")
+        self.fields = ["submission", *questions, "total", "status", "review"]
+        self.writer = csv.DictWriter(self.file, fieldnames=self.fields)
+        self.writer.writeheader()
+        self.file.flush()
+
+    def write(self, row):
+        self.writer.writerow({k: number(v) for k, v in row.items()})
+        self.file.flush()
+
+    def finish(self):
+        self.file.close()
+        os.replace(self.partial, self.target)
+
+
+def grade(items, assignment, sandbox, csv_target, feedback_dir, jobs, override, uid_base):
+    """Grade the files (`collect`ed and `read_all`); return the rows."""
+    uids = queue.Queue()
+    for n in range(jobs):
+        uids.put(uid_base + n)
+    writer = Writer(csv_target, assignment.questions)
+    feedback_dir.mkdir(parents=True)
+    used, rows = set(), []
+    maximum = sum(assignment.questions.values())
+
+    def one(item):
+        try:
+            return grade_item(item, assignment, sandbox, uids, override)
+        except Exception as error:  # noqa: BLE001 - a bug on one file must not stop the run
+            row = {"submission": item.name, **dict.fromkeys(assignment.questions, 0.0)}
+            row.update(total=0.0, status=f"the grader failed ({type(error).__name__})", review="")
+            return row, None
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        for item, future in [(item, pool.submit(one, item)) for item in items]:
+            row, text = future.result()
+            writer.write(row)
+            rows.append(row)
+            if text is not None:
+                (feedback_dir / feedback_file_name(item.name, used)).write_text(text)
+            print(
+                f"{row['submission'][:40]:40} {number(row['total']):>5} / {number(maximum)}  "
+                f"{row['status'][:100]}"
+            )
+    writer.finish()
+    return rows
+
+
+def references(assignment, sandbox, uid):
+    """Run the solution notebook in the sandbox; fill in the checks' expected values."""
+    solution = nb.read_notebook(assignment.solution)
+    uids = queue.Queue()
+    uids.put(uid)
+    outcome = sandbox_run(sandbox, solution.cells, assignment.probes, uids)
+    if outcome.ending != "exited":
+        raise BadAssignment(f"the solution notebook did not finish ({outcome.ending})")
+    numbers = {n for n, _ in solution.cells}
+    errors, decoded, _ = read_results(outcome, numbers, len(assignment.probes))
+    if errors:
+        raise BadAssignment(f"the solution notebook raised in cell(s) {errors}")
+    assignment.set_references(decoded)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("submissions", type=Path, help="folder of submitted .ipynb files")
+    parser.add_argument("submissions", type=Path, help="folder of submitted notebooks")
     parser.add_argument("--assignment", help="assignment name (default: from the notebooks)")
     parser.add_argument("--csv", type=Path, help="where to write the grades")
+    parser.add_argument("--feedback", type=Path, help="folder for the feedback files")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per submission")
+    parser.add_argument("--memory", type=float, default=2048, help="MB per process (default 2048)")
     parser.add_argument("--jobs", type=int, help="submissions at a time (default: cores)")
+    parser.add_argument("--assignments", type=Path, default=ASSIGNMENTS, help=argparse.SUPPRESS)
+    parser.add_argument("--uid-base", type=int, default=UID_BASE, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--unsafe", action="store_true", help="run students' code WITHOUT the sandbox"
+    )
     args = parser.parse_args(argv)
-    if not args.submissions.is_dir():
-        sys.exit(f"SUBMISSIONS={args.submissions} is not a folder.")
-    assignment = args.assignment or guess_assignment(args.submissions)
-    if not handout_of(assignment).exists():
-        sys.exit(f"No autograder for {assignment!r}: run `make assignments` first.")
     started = time.monotonic()
-    rows = grade(args.submissions, assignment, args.timeout, args.jobs)
-    questions = questions_of(assignment)
-    target = args.csv or ROOT / "_build" / "grades" / f"{assignment}.csv"
-    write_csv(rows, questions, target)
-    maximum = sum(questions.values())
-    for row in rows:
-        print(f"{row['submission']:30} {row['total']:>5g} / {maximum:g}  {row['status']}")
+    folder = args.submissions
+    if not folder.is_dir() or folder.is_symlink():
+        sys.exit(f"SUBMISSIONS={folder} is not a folder.")
+    limits = Limits(timeout=args.timeout, memory=int(args.memory * MEGABYTE))
+    jobs = max(1, args.jobs or os.cpu_count() or 1)
+    with tempfile.TemporaryDirectory(prefix="grade-") as scratch:
+        sandbox = Sandbox(limits, args.unsafe)
+        if args.unsafe:
+            print(
+                "WARNING: UNSAFE=1: the students' code runs WITHOUT a sandbox, as "
+                f"{'root' if os.getuid() == 0 else 'you'}, with only time and memory limits.",
+                file=sys.stderr,
+            )
+        else:
+            problem = bwrap_problem(sandbox)
+            if problem:
+                sys.exit(
+                    f"Refusing to grade: {problem}. make grade installs bubblewrap "
+                    "(apt-get install bubblewrap) and needs it to run. To grade without a "
+                    "sandbox anyway, at your own risk: make grade UNSAFE=1 ..."
+                )
+        sandbox.font_cache = make_font_cache(Path(scratch))
+        items = collect(folder)
+        read_all(items)
+        name = args.assignment or guess_assignment(items, args.assignments)
+        try:
+            assignment = Assignment(name, args.assignments)
+            references(assignment, sandbox, args.uid_base)
+        except BadAssignment as error:
+            sys.exit(f"Cannot grade {name}: {error}")
+        target = args.csv or GRADES / f"{name}.csv"
+        feedback_dir = args.feedback or (
+            GRADES / name / "feedback"
+            if args.csv is None
+            else target.with_name(f"{target.stem}-feedback")
+        )
+        for out in (target, feedback_dir):
+            if out.resolve().is_relative_to(folder.resolve()):
+                sys.exit(f"{out} is inside the submissions folder; choose another place.")
+        csv_path, feedback_dir = numbered(target, feedback_dir)
+        if csv_path != target:
+            print(f"{target} exists: this run writes {csv_path} instead.")
+        override = bool(args.assignment)
+        rows = grade(
+            items, assignment, sandbox, csv_path, feedback_dir, jobs, override, args.uid_base
+        )
     took = time.monotonic() - started
-    print(f"{len(rows)} submission(s) graded in {took:.1f} s; grades in {target}")
+    print(f"{len(rows)} file(s) graded in {took:.1f} s; grades in {csv_path}")
+    print(f"feedback in {feedback_dir}")
+    if args.unsafe:
+        print("WARNING: graded WITHOUT a sandbox (UNSAFE=1).", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,518 @@
+"""`make grade` against a hostile class: sandboxed, tamper-proof, a row for every file.
+
+One module-scoped fixture builds both assignments into a temporary folder and grades, at
+the same time, four folders with tools/grade.py:
+
+- network_gradient (ASSIGNMENT given, so metadata is overridden): every attack of
+  tests/hostile/, every malformed kind of file, honest work, and an infinite loop;
+- central_difference (assignment guessed from the notebooks): honest work with the usual
+  mistakes (a wrong answer, a cell that raises, a deleted cell), a notebook of the other
+  assignment, and an existing grades file that must not be replaced;
+- one honest notebook graded with --unsafe, and a run where bwrap cannot be found.
+
+Then each test reads the results. Time limits are far above what the work needs: an honest
+network_gradient notebook runs in about 0.3 s, a central_difference one in about 1 s.
+"""
+
+import csv
+import hashlib
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HOSTILE = ROOT / "tests" / "hostile"
+GRADE = ROOT / "tools" / "grade.py"
+TIMEOUT = {"network_gradient": 15, "central_difference": 60}
+UID_BASE = {"network_gradient": 64100, "central_difference": 64200, "unsafe": 64300}
+JOBS = 2
+NETWORK_POINTS = {"q1": 4, "q2": 2, "q3": 2, "q4": 2}
+CENTRAL_POINTS = {"q1": 3, "q2": 2, "q3": 3, "q4": 2}
+SKIPPED_DIRS = {".git", ".venv", "_build", "__pycache__", ".pytest_cache", ".ruff_cache"}
+
+
+def source(cell):
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def edited(notebook, find, replace):
+    copy = json.loads(json.dumps(notebook))
+    (cell,) = [c for c in copy["cells"] if find in source(c)]
+    cell["source"] = source(cell).replace(find, replace)
+    return copy
+
+
+def with_cell(notebook, code):
+    copy = json.loads(json.dumps(notebook))
+    copy["cells"].append(
+        {"cell_type": "code", "id": "hostile", "metadata": {}, "outputs": [], "source": code}
+    )
+    copy["cells"][-1]["execution_count"] = None
+    return copy
+
+
+def dump(notebook):
+    return json.dumps(notebook, indent=1) + "\n"
+
+
+def attacks():
+    """{file name: (code, base)} of tests/hostile/*.py."""
+    found = {}
+    for path in sorted(HOSTILE.glob("*.py")):
+        code = path.read_text()
+        base = re.search(r"^# base: (\w+)$", code, re.MULTILINE).group(1)
+        assert re.search(r"^# attack: .+$", code, re.MULTILINE), path
+        found[f"hostile_{path.stem}.ipynb"] = (code, base)
+    return found
+
+
+def write_network_folder(folder, built, paths):
+    """The hostile, malformed and honest files; returns {row name: expectation}."""
+    solution = json.loads((built / "autograder" / "network_gradient.ipynb").read_text())
+    handout = json.loads((built / "student" / "network_gradient.ipynb").read_text())
+    text = dump(solution)
+    expect = {}
+
+    def put(name, content, total, status="graded", review=None, row=None):
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        (path.write_bytes if isinstance(content, bytes) else path.write_text)(content)
+        expect[row or name] = dict(total=total, status=status, review=review)
+
+    # Honest work.
+    put("solution.ipynb", text, 10)
+    put("unchanged_handout.ipynb", dump(handout), 0)
+    wrong = edited(solution, "scale = np.linalg.norm(a) + np.linalg.norm(b)", "scale = 1.0")
+    put("wrong_q3.ipynb", dump(wrong), 8)
+    put("students/alice/hw2/network_gradient.ipynb", text, 10)
+    forever = "import time\nwhile True:\n    time.sleep(0.1)\n"
+    loop = edited(solution, "import numpy as np\n", "import numpy as np\n" + forever)
+    put("00_infinite_loop.ipynb", dump(loop), 0, "timed out after 15 s; every score is 0")
+    expect["00_infinite_loop.ipynb"]["review"] = "time limit reached"
+    # Every kind of file that once crashed the grader or got no row, or a wrong score.
+    put("UPPER.IPYNB", text, 10)
+    put("renamed.ipynb.txt", text, 10, review="its name does not end in .ipynb")
+    put("bom.ipynb", b"\xef\xbb\xbf" + text.encode(), 10)
+    put("utf16.ipynb", text.encode("utf-16"), 10)
+    no_ids = json.loads(text)
+    no_ids["nbformat_minor"] = 4
+    for cell in no_ids["cells"]:
+        del cell["id"]
+    put("no_cell_ids.ipynb", dump(no_ids), 10)
+    renamed = json.loads(text)
+    renamed["metadata"]["kernelspec"] = {"name": "py3-course", "display_name": "Course"}
+    put("kernelspec_renamed.ipynb", dump(renamed), 10)
+    no_otter = json.loads(text)
+    del no_otter["metadata"]["otter"]
+    put("no_otter_metadata.ipynb", dump(no_otter), 10, review="no otter metadata")
+    other = json.loads(text)
+    other["metadata"]["otter"]["assignment_name"] = "central_difference"
+    put("other_metadata.ipynb", dump(other), 10, review="its metadata names another assignment")
+    listed = json.loads(text)
+    listed["metadata"] = ["not", "an", "object"]
+    put("metadata_is_a_list.ipynb", dump(listed), 10, review="its metadata is not a JSON object")
+    mixed = json.loads(text)
+    mixed["cells"][1:1] = [1, 2, "three", None]
+    put("some_cells_are_ints.ipynb", dump(mixed), 10, review="4 malformed cell(s) skipped")
+    magics = edited(
+        solution, "import numpy as np\n", "%matplotlib inline\n!ls\nimport numpy as np\n"
+    )
+    put("magics.ipynb", dump(magics), 10, review="2 IPython magic or shell line(s) not run")
+    put("x.ipynb/inside.ipynb", text, 10)
+    (folder / "empty_folder.ipynb").mkdir()
+    put("=HYPERLINK(1).ipynb", text, 10, row="'=HYPERLINK(1).ipynb")
+    put("new\nline.ipynb", text, 10, row="new?line.ipynb")
+    archive = folder / "archive.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("network_gradient.ipynb", text)
+    expect["archive.zip"] = dict(total=0, status="not graded: a zip archive", review=None)
+    put("binary.ipynb", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, 0, "not graded: not a")
+    put("__MACOSX/._binary.ipynb", b"\x00\x05\x16\x07\x00\x02\x00\x00" + b"\xff" * 64, 0, "not")
+    put("deep.ipynb", "[" * 100_000 + "]" * 100_000, 0, "not graded: not a notebook (JSON nested")
+    put("cells_are_ints.ipynb", '{"cells": [1, 2, 3], "metadata": {}, "nbformat": 4}', 0, "not")
+    put("not_json.ipynb", text[: len(text) // 2], 0, "not graded: not valid JSON")
+    put("empty.ipynb", "", 0, "not graded: not valid JSON")
+    put("json_list.ipynb", "[1, 2]", 0, "not graded: not a Jupyter notebook")
+    put("notes.txt", "my answers are in the notebook", 0, "not graded: not valid JSON")
+    (folder / "link.ipynb").symlink_to(built / "autograder" / "network_gradient.ipynb")
+    expect["link.ipynb"] = dict(total=0, status="not graded: a symbolic link", review=None)
+    os.mkfifo(folder / "fifo.ipynb")
+    expect["fifo.ipynb"] = dict(total=0, status="not graded: not a regular file", review=None)
+    # The attacks.
+    for name, (code, base) in attacks().items():
+        for word, path in paths.items():
+            code = code.replace(word, str(path))
+        put(name, dump(with_cell(handout if base == "handout" else solution, code)), None, "")
+        expect[name]["base"] = base
+    return expect
+
+
+def write_central_folder(folder, built, network_built):
+    solution = json.loads((built / "autograder" / "central_difference.ipynb").read_text())
+    handout = (built / "student" / "central_difference.ipynb").read_text()
+    (folder / "solution.ipynb").write_text(dump(solution))
+    (folder / "unchanged_handout.ipynb").write_text(handout)
+    wrong = edited(solution, "** (1 / 3)", "** (1 / 2)")
+    (folder / "wrong_q3.ipynb").write_text(dump(wrong))
+    raises = edited(solution, "steps = np.logspace", "raise RuntimeError('no steps')\nsteps = 0")
+    (folder / "raises.ipynb").write_text(dump(raises))
+    deleted = json.loads(json.dumps(solution))
+    (gone,) = [c for c in deleted["cells"] if "def optimal_step" in source(c)]
+    deleted["cells"].remove(gone)
+    (folder / "cell_deleted.ipynb").write_text(dump(deleted))
+    other = network_built / "autograder" / "network_gradient.ipynb"
+    (folder / "network_gradient.ipynb").write_text(other.read_text())
+    return gone["id"]
+
+
+def snapshot(folder, skip=()):
+    """{relative path: digest} of everything under `folder` (links and FIFOs by kind)."""
+    found = {}
+    for directory, subfolders, files in os.walk(folder):
+        subfolders[:] = sorted(s for s in subfolders if s not in skip)
+        for name in [*files, *subfolders]:
+            path = Path(directory) / name
+            info = os.lstat(path)
+            if stat.S_ISREG(info.st_mode):
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            elif stat.S_ISLNK(info.st_mode):
+                digest = "link " + os.readlink(path)
+            else:
+                digest = f"mode {stat.S_IFMT(info.st_mode)}"
+            found[str(path.relative_to(folder))] = digest
+    return found
+
+
+def sandbox_processes():
+    """Processes on this machine that belong to a sandbox of these runs."""
+    uids = {base + n for base in UID_BASE.values() for n in range(JOBS)}
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            status = Path(f"/proc/{entry}/status").read_text()
+            command = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        uid = int(re.search(r"^Uid:\s+(\d+)", status, re.MULTILINE).group(1))
+        if uid in uids or b"/grader/runner.py" in command:
+            found.append((entry, uid, command[:100]))
+    return found
+
+
+def run_grader(folder, *options, env=None):
+    return subprocess.Popen(
+        [sys.executable, GRADE, folder, *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def read_rows(path):
+    with open(path, newline="") as table:
+        return list(csv.DictReader(table))
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    base = tmp_path_factory.mktemp("hostile-suite")
+    built = base / "built"
+    make = (  # `make assignments`, into this test's folder (otter runs in a process of its own)
+        "import runpy, sys\nfrom pathlib import Path\n"
+        f"tool = runpy.run_path({str(ROOT / 'tools' / 'assignments.py')!r})\n"
+        "for notebook in tool['instructor_notebooks']():\n"
+        "    tool['make_assignment'](notebook, Path(sys.argv[1]))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", make, built], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    marker, grades = base / "host-marker", base / "grades"
+    marker.mkdir()
+    grades.mkdir()
+    network, central, unsafe = base / "network", base / "central", base / "unsafe"
+    for folder in (network, central, unsafe):
+        folder.mkdir()
+    paths = {
+        "HOST_MARKER": marker,
+        "SUBMISSIONS_DIR": base,
+        "AUTOGRADER_DIR": built / "network_gradient" / "autograder",
+        "GRADES_DIR": grades,
+        "PROJECT_DIR": ROOT,
+    }
+    expect = write_network_folder(network, built / "network_gradient", paths)
+    gone = write_central_folder(central, built / "central_difference", built / "network_gradient")
+    (unsafe / "solution.ipynb").write_text(
+        (built / "network_gradient" / "autograder" / "network_gradient.ipynb").read_text()
+    )
+    (grades / "central_difference.csv").write_text("an earlier run's grades\n")
+    before = {
+        "submissions": snapshot(base, skip={"built", "grades", "host-marker"}),
+        "built": snapshot(built),
+        "project": snapshot(ROOT, skip=SKIPPED_DIRS),
+        "earlier csv": (grades / "central_difference.csv").read_text(),
+    }
+    common = ["--assignments", built, "--jobs", str(JOBS)]
+    runs = {
+        "network": run_grader(
+            network,
+            *common,
+            *("--assignment", "network_gradient", "--csv", grades / "network_gradient.csv"),
+            *("--timeout", str(TIMEOUT["network_gradient"])),
+            *("--uid-base", str(UID_BASE["network_gradient"])),
+        ),
+        "central": run_grader(
+            central,
+            *common,
+            *("--csv", grades / "central_difference.csv"),
+            *("--timeout", str(TIMEOUT["central_difference"])),
+            *("--uid-base", str(UID_BASE["central_difference"])),
+        ),
+        "unsafe": run_grader(
+            unsafe,
+            *common,
+            *("--csv", grades / "unsafe.csv", "--unsafe", "--timeout", "60"),
+            *("--uid-base", str(UID_BASE["unsafe"])),
+        ),
+        "no bwrap": run_grader(
+            unsafe,
+            *("--assignments", built, "--csv", grades / "never.csv"),
+            env={**os.environ, "PATH": str(base / "no-such-folder")},
+        ),
+    }
+    outputs = {}
+    for name, process in runs.items():
+        out, err = process.communicate(timeout=900)
+        outputs[name] = dict(stdout=out, stderr=err, returncode=process.returncode)
+    assert outputs["network"]["returncode"] == 0, outputs["network"]
+    assert outputs["central"]["returncode"] == 0, outputs["central"]
+    return dict(
+        base=base,
+        built=built,
+        grades=grades,
+        marker=marker,
+        network=network,
+        central=central,
+        expect=expect,
+        gone=gone,
+        outputs=outputs,
+        before=before,
+        leftover=sandbox_processes(),
+        rows={
+            "network": {r["submission"]: r for r in read_rows(grades / "network_gradient.csv")},
+            "central": {
+                r["submission"]: r for r in read_rows(grades / "central_difference-2.csv")
+            },
+            "unsafe": {r["submission"]: r for r in read_rows(grades / "unsafe.csv")},
+        },
+    )
+
+
+# --- a row for every file, with the right columns ---------------------------------------------
+
+
+def test_every_file_gets_exactly_one_row(graded):
+    rows = graded["rows"]["network"]
+    assert set(rows) == set(graded["expect"]), set(rows) ^ set(graded["expect"])
+    for row in rows.values():
+        assert list(row) == ["submission", *NETWORK_POINTS, "total", "status", "review"]
+        assert float(row["total"]) == sum(float(row[q]) for q in NETWORK_POINTS)
+
+
+def test_each_file_gets_the_score_and_status_it_should(graded):
+    for name, expected in graded["expect"].items():
+        row = graded["rows"]["network"][name]
+        if expected["total"] is not None:
+            assert float(row["total"]) == expected["total"], (name, row)
+        assert row["status"].startswith(expected["status"]), (name, row)
+        if expected["review"]:
+            assert expected["review"] in row["review"], (name, row)
+
+
+def test_malformed_files_graded_normally_have_a_plain_graded_status(graded):
+    for name in ("bom.ipynb", "utf16.ipynb", "no_cell_ids.ipynb", "kernelspec_renamed.ipynb"):
+        assert graded["rows"]["network"][name]["status"] == "graded", name
+
+
+# --- tampering gains nothing, harms no one ------------------------------------------------
+
+
+def test_attacks_on_a_handout_score_zero(graded):
+    for name, expected in graded["expect"].items():
+        if expected.get("base") == "handout":
+            assert float(graded["rows"]["network"][name]["total"]) == 0, name
+
+
+def test_attacks_on_a_solution_gain_nothing_beyond_full_marks(graded):
+    kinds = [n for n, e in graded["expect"].items() if e.get("base") == "solution"]
+    assert len(kinds) >= 6
+    for name in kinds:
+        row = graded["rows"]["network"][name]
+        assert float(row["total"]) in (0, 10), (name, row)
+        if name != "hostile_kill_grader.ipynb":  # it may kill its own runner: then 0
+            assert float(row["total"]) == 10 and row["status"].startswith("graded"), (name, row)
+
+
+def test_honest_work_graded_after_the_attacks_scores_right(graded):
+    rows = graded["rows"]["network"]
+    names = sorted(rows)
+    assert names.index("solution.ipynb") > max(names.index(n) for n in attacks())
+    for name in ("solution.ipynb", "students/alice/hw2/network_gradient.ipynb", "UPPER.IPYNB"):
+        assert [float(rows[name][q]) for q in NETWORK_POINTS] == [4, 2, 2, 2], name
+    assert float(rows["wrong_q3.ipynb"]["q3"]) == 0 and float(rows["wrong_q3.ipynb"]["q1"]) == 4
+
+
+def test_run_time_findings_are_in_the_review(graded):
+    rows = graded["rows"]["network"]
+    assert "memory limit reached" in rows["hostile_allocate_5gb.ipynb"]["review"]
+    assert "MemoryError" in rows["hostile_allocate_5gb.ipynb"]["status"]
+    assert "other process(es) still running" in rows["hostile_fork_bomb.ipynb"]["review"]
+    assert "other process(es) still running" in rows["hostile_edit_csv.ipynb"]["review"]
+    assert rows["hostile_huge_output.ipynb"]["status"].startswith("stopped: more output")
+
+
+def test_static_findings_are_in_the_review(graded):
+    rows = graded["rows"]["network"]
+    findings = {
+        "hostile_patch_numpy.ipynb": "changes numpy.isclose",
+        "hostile_patch_doctest.ipynb": "imports doctest",
+        "hostile_patch_builtins.ipynb": "changes builtins.compile",
+        "hostile_patch_otter.ipynb": "imports otter",
+        "hostile_pickle_payload.ipynb": "imports pickle",
+        "hostile_edit_csv.ipynb": "imports subprocess",
+        "hostile_kill_grader.ipynb": "uses os.kill",
+        "hostile_read_secrets.ipynb": "names a path outside its folder (/proc)",
+        "hostile_fork_bomb.ipynb": "uses os.fork",
+    }
+    for name, finding in findings.items():
+        assert finding in rows[name]["review"], (name, rows[name]["review"])
+    assert rows["solution.ipynb"]["review"] == ""
+
+
+def test_nothing_outside_the_sandbox_changed(graded):
+    before = graded["before"]
+    base = graded["base"]
+    assert snapshot(base, skip={"built", "grades", "host-marker"}) == before["submissions"]
+    assert snapshot(graded["built"]) == before["built"]
+    now = snapshot(ROOT, skip=SKIPPED_DIRS)
+    changed = {
+        p for p in now.keys() | before["project"].keys() if now.get(p) != before["project"].get(p)
+    }
+    assert not changed, f"project files changed during grading: {sorted(changed)}"
+    assert list(graded["marker"].iterdir()) == []
+    assert (graded["grades"] / "central_difference.csv").read_text() == before["earlier csv"]
+
+
+def test_no_sandbox_process_is_left_behind(graded):
+    assert graded["leftover"] == []
+    assert sandbox_processes() == []
+
+
+def hidden_texts(built):
+    """Hidden test lines, solution lines and hidden checks' probes that students never see."""
+    texts, public = set(), ""
+    for name in ("network_gradient", "central_difference"):
+        public += (built / name / "student" / f"{name}.ipynb").read_text()
+        public += "".join(p.read_text() for p in (built / name / "student" / "tests").glob("*"))
+        for cell in json.loads((ROOT / "assignments" / name / f"{name}.ipynb").read_text())[
+            "cells"
+        ]:
+            text = source(cell)
+            if text.startswith("# HIDDEN") or "SOLUTION" in text:
+                texts |= {line.strip() for line in text.splitlines()}
+        sys.path.insert(0, str(ROOT / "tools"))
+        from grading.assignment import Assignment
+
+        texts |= {check.probe for check in Assignment(name, built).checks if check.hidden}
+    return {t for t in texts if len(t) >= 12 and not t.startswith("#") and t not in public}
+
+
+def test_no_hidden_test_or_solution_text_appears_in_any_output(graded):
+    texts = hidden_texts(graded["built"])
+    assert len(texts) >= 20
+    outputs = [(graded["grades"] / "network_gradient.csv").read_text()]
+    outputs += [(graded["grades"] / "central_difference-2.csv").read_text()]
+    outputs += [p.read_text() for p in graded["grades"].rglob("*.md")]
+    outputs += [o["stdout"] + o["stderr"] for o in graded["outputs"].values()]
+    for output in outputs:
+        leaked = {t for t in texts if t in output}
+        assert not leaked, f"hidden text in an output: {sorted(leaked)[:3]}"
+
+
+def test_statuses_never_carry_an_error_message(graded):
+    rows = graded["rows"]["central"]
+    assert "cells raised: cell" in rows["raises.ipynb"]["status"]
+    assert "RuntimeError" in rows["raises.ipynb"]["status"]
+    assert "no steps" not in json.dumps(graded["rows"])
+    secrets = graded["rows"]["network"]["hostile_read_secrets.ipynb"]
+    assert float(secrets["total"]) == 0 and len(secrets["status"]) < 200
+
+
+# --- honest grading of central_difference, with otter's usual mistakes --------------------
+
+
+def test_central_difference_scores(graded):
+    rows = graded["rows"]["central"]
+    assert set(rows) == {p.name for p in graded["central"].iterdir()}
+    assert [float(rows["solution.ipynb"][q]) for q in CENTRAL_POINTS] == [3, 2, 3, 2]
+    assert rows["solution.ipynb"]["status"] == "graded"
+    assert float(rows["unchanged_handout.ipynb"]["total"]) == 0
+    wrong = rows["wrong_q3.ipynb"]
+    assert [float(wrong[q]) for q in CENTRAL_POINTS] == [3, 2, 0, 2]
+    assert float(rows["raises.ipynb"]["q1"]) == 3
+
+
+def test_a_deleted_cell_is_named_and_only_its_question_scores_zero(graded):
+    row = graded["rows"]["central"]["cell_deleted.ipynb"]
+    assert f"{graded['gone']} (in q3)" in row["status"], row["status"]
+    assert float(row["q3"]) == 0 and float(row["q1"]) == 3
+
+
+def test_a_notebook_of_another_assignment_is_not_graded_without_assignment(graded):
+    row = graded["rows"]["central"]["network_gradient.ipynb"]
+    assert row["status"].startswith("not graded: a notebook of another assignment")
+
+
+def test_an_existing_csv_is_kept_and_the_run_writes_a_numbered_one(graded):
+    assert "writes" in graded["outputs"]["central"]["stdout"]
+    assert "central_difference-2.csv" in graded["outputs"]["central"]["stdout"]
+    assert not list(graded["grades"].glob("*.partial"))
+
+
+def test_feedback_has_scores_and_public_tests_only(graded):
+    folder = graded["grades"] / "network_gradient-feedback"
+    files = {p.name: p.read_text() for p in folder.glob("*.md")}
+    solution = files["solution.ipynb.md"]
+    assert "**Total: 10 / 10**" in solution and "| q1 | 4 | 4 |" in solution
+    assert "Public test: **passed**" in solution and "Public test: **failed**" not in solution
+    handout = files["unchanged_handout.ipynb.md"]
+    assert "Public test: **failed**" in handout and "0 of 3 passed" in handout
+    assert "hidden" not in solution.lower()
+    assert len(files) == sum(
+        not r["status"].startswith("not graded") for r in graded["rows"]["network"].values()
+    )
+
+
+# --- the sandbox is required ---------------------------------------------------------------
+
+
+def test_without_bwrap_the_grader_refuses(graded):
+    run = graded["outputs"]["no bwrap"]
+    assert run["returncode"] != 0
+    assert "Refusing to grade" in run["stderr"] and "UNSAFE=1" in run["stderr"]
+    assert not (graded["grades"] / "never.csv").exists()
+
+
+def test_unsafe_grading_warns_in_the_output_and_the_csv(graded):
+    run = graded["outputs"]["unsafe"]
+    assert run["returncode"] == 0 and "WARNING" in run["stderr"]
+    row = graded["rows"]["unsafe"]["solution.ipynb"]
+    assert float(row["total"]) == 10 and "UNSAFE" in row["review"]

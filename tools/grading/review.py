@@ -1,0 +1,179 @@
+"""Static review: what in a submission's code an instructor may want to look at.
+
+The findings are hints for a person, not verdicts: no score depends on them, and honest
+code may use some of these modules. Each finding is a fixed phrase of ours, naming at most
+a module or a module attribute, never any other text of the submission.
+"""
+
+import ast
+import re
+
+SUSPICIOUS_MODULES = {
+    "otter": "otter",
+    "doctest": "doctest",
+    "builtins": "builtins",
+    "pickle": "pickle",
+    "cPickle": "pickle",
+    "_pickle": "pickle",
+    "cloudpickle": "pickle",
+    "dill": "pickle",
+    "marshal": "pickle",
+    "shelve": "pickle",
+    "joblib": "pickle",
+    "ctypes": "ctypes",
+    "cffi": "ctypes",
+    "subprocess": "subprocess",
+    "pty": "subprocess",
+    "multiprocessing": "multiprocessing",
+    "signal": "signal",
+    "gc": "gc",
+    "inspect": "inspect",
+    "importlib": "importlib",
+    "socket": "network",
+    "urllib": "network",
+    "http": "network",
+    "requests": "network",
+    "resource": "resource",
+    "mmap": "mmap",
+    "threading": "threading",
+    "_thread": "threading",
+    "atexit": "atexit",
+    "sys": None,  # only some uses of sys count, below
+    "os": None,
+}
+SUSPICIOUS_CALLS = {
+    "exec",
+    "eval",
+    "compile",
+    "__import__",
+    "setattr",
+    "delattr",
+    "globals",
+    "breakpoint",
+}
+SUSPICIOUS_ATTRIBUTES = {
+    "os": {
+        "system",
+        "popen",
+        "kill",
+        "killpg",
+        "fork",
+        "forkpty",
+        "setsid",
+        "setpgrp",
+        "_exit",
+        "execv",
+        "execve",
+        "execl",
+        "execlp",
+        "execvp",
+        "spawnv",
+        "spawnl",
+        "posix_spawn",
+        "remove",
+        "unlink",
+        "rename",
+        "replace",
+        "chmod",
+        "environ",
+        "getppid",
+        "dup2",
+    },
+    "sys": {"modules", "_getframe", "settrace", "setprofile", "meta_path", "path_hooks", "exit"},
+}
+SUSPICIOUS_PATHS = re.compile(r"/proc|/sys/|/dev/|/work|/root|/home|/etc/|autograder|\.\./")
+
+
+def module_aliases(tree):
+    """{local name: imported module name} for every import in the code."""
+    aliases = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    aliases[alias.asname] = alias.name
+                else:
+                    aliases[alias.name.split(".")[0]] = alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                # `from numpy import testing` may bind a module; count it as one.
+                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return aliases
+
+
+def root_name(node):
+    """The name at the root of `a.b.c` or `a[0].b`, and the dotted attributes after it."""
+    parts = []
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        if isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+        node = node.value
+    return (node.id if isinstance(node, ast.Name) else None), list(reversed(parts))
+
+
+def short(text):
+    return text if re.fullmatch(r"[\w.]{1,60}", text) else "…"
+
+
+def scan_tree(tree, findings):
+    aliases = module_aliases(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names.append(node.module)
+            for name in names:
+                label = SUSPICIOUS_MODULES.get(name.split(".")[0])
+                if label:
+                    findings.add(f"imports {label}")
+        elif isinstance(node, ast.Call):
+            function = node.func
+            if isinstance(function, ast.Name) and function.id in SUSPICIOUS_CALLS:
+                findings.add(f"calls {function.id}()")
+                if function.id in ("setattr", "delattr") and node.args:
+                    base, _ = root_name(node.args[0])
+                    if base in aliases:
+                        findings.add(f"sets attributes of {short(aliases[base])}")
+        elif isinstance(node, ast.Attribute):
+            base, parts = root_name(node)
+            module = aliases.get(base, "").split(".")[0]
+            if parts and parts[0] in SUSPICIOUS_ATTRIBUTES.get(module, ()):
+                findings.add(f"uses {module}.{parts[0]}")
+        elif isinstance(node, ast.Name) and node.id in ("__builtins__", "__loader__", "__spec__"):
+            findings.add(f"uses {node.id}")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found = SUSPICIOUS_PATHS.search(node.value)
+            if found:
+                findings.add(f"names a path outside its folder ({found.group(0)})")
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+            targets = list(node.targets) if hasattr(node, "targets") else [node.target]
+            while targets:
+                target = targets.pop()
+                if isinstance(target, (ast.Tuple, ast.List, ast.Starred)):
+                    targets += target.elts if hasattr(target, "elts") else [target.value]
+                elif isinstance(target, (ast.Attribute, ast.Subscript)):
+                    base, parts = root_name(target)
+                    if base in aliases:
+                        findings.add(f"changes {short('.'.join([aliases[base], *parts]))}")
+                    elif base == "__builtins__":
+                        findings.add("changes __builtins__")
+
+
+def review_code(cells, magic_lines=0):
+    """Sorted findings for a list of (cell number, code)."""
+    findings = set()
+    if magic_lines:
+        findings.add(f"{magic_lines} IPython magic or shell line(s) not run")
+    for number, code in cells:
+        try:
+            tree = ast.parse(code)
+        except SyntaxError:
+            continue  # reported as the cell's error when it runs
+        except (RecursionError, MemoryError, ValueError):
+            findings.add(f"cell {number} too deeply nested to review")
+            continue
+        try:
+            scan_tree(tree, findings)
+        except RecursionError:
+            findings.add(f"cell {number} too deeply nested to review")
+    return sorted(findings)

@@ -1,0 +1,193 @@
+"""Run one student's notebook code and the checks' probes; runs INSIDE the sandbox.
+
+Usage (made by tools/grading/sandbox.py, never by hand):
+
+    python -I runner.py UID MEMORY_BYTES PROCESSES FILE_BYTES CPU_SECONDS < job.json
+
+Nothing here is trusted once the student's first cell has run: the student's code shares
+this process and may change anything in it, this file's functions included. The grader
+outside therefore takes from here only data (JSON: numbers, strings, lists), checks its
+shape, and compares it with the references itself. This file holds no reference value and
+no comparison, and it never reads or writes anything but its standard streams.
+
+Standard input (read whole before any student code runs):
+    {"cells": [[notebook cell number, source], ...], "probes": [expression, ...]}
+Standard output (one JSON document, written once, at the end):
+    {"errors": [[cell number, exception type name], ...], "probes": [encoded value, ...],
+     "processes": number of processes in the sandbox when the probes were done}
+Whatever the student's code prints goes to /dev/null.
+"""
+
+import builtins
+import json
+import os
+import resource
+import sys
+import types
+
+MAX_DEPTH = 12  # nesting of lists in a probe's value
+MAX_ITEMS = 2_000_000  # numbers in all of one probe's value together
+MAX_STRING = 10_000
+
+
+def limit(resource_id, value):
+    if value > 0:
+        resource.setrlimit(resource_id, (value, value))
+
+
+def drop_privileges(uid, memory, processes, file_bytes, cpu_seconds):
+    """Set the limits, then become the unprivileged user (when started as root)."""
+    limit(resource.RLIMIT_AS, memory)
+    limit(resource.RLIMIT_NPROC, processes)
+    limit(resource.RLIMIT_FSIZE, file_bytes)
+    limit(resource.RLIMIT_CPU, cpu_seconds)
+    limit(resource.RLIMIT_NOFILE, 256)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if os.getuid() == 0 and uid > 0:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+        if os.getuid() != uid or os.geteuid() != uid:
+            os._exit(70)
+
+
+class Silent:
+    """Stands in for otter's `Notebook` and IPython's `get_ipython()`: does nothing."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+def fake_modules():
+    """An `otter` that does nothing, so that the handout's otter cells run in no time."""
+    otter = types.ModuleType("otter")
+    otter.Notebook = Silent
+    sys.modules["otter"] = otter
+
+
+class TooLarge(Exception):
+    pass
+
+
+def encode(value, depth=0, budget=None):
+    """A JSON-ready, tagged copy of `value`: ["float", 1.0], ["ndarray", kind, shape, flat]..."""
+    budget = budget if budget is not None else [MAX_ITEMS]
+    budget[0] -= 1
+    if budget[0] < 0 or depth > MAX_DEPTH:
+        raise TooLarge
+    numpy = sys.modules.get("numpy")
+    if value is None:
+        return ["none"]
+    if isinstance(value, bool):
+        return ["bool", bool(value)]
+    if isinstance(value, int):
+        return ["int", int(value)] if abs(value) < 2**63 else ["float", float(value)]
+    if isinstance(value, float):
+        return ["float", float(value)]
+    if isinstance(value, complex):
+        return ["complex", float(value.real), float(value.imag)]
+    if isinstance(value, str):
+        return ["str", str(value)[:MAX_STRING]]
+    if numpy is not None and isinstance(value, numpy.generic):
+        return encode(value.item(), depth, budget)
+    if numpy is not None and isinstance(value, numpy.ndarray):
+        kind = value.dtype.kind
+        if kind not in "biufcU" or value.size > budget[0]:
+            raise TooLarge
+        budget[0] -= value.size
+        flat = value.ravel().tolist()
+        if kind == "c":
+            flat = [[float(z.real), float(z.imag)] for z in flat]
+        elif kind == "U":
+            flat = [s[:MAX_STRING] for s in flat]
+        return ["ndarray", kind, list(value.shape), flat]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        tag = "list" if isinstance(value, list) else "tuple" if isinstance(value, tuple) else "set"
+        return [tag, [encode(item, depth + 1, budget) for item in value]]
+    if isinstance(value, dict):
+        pairs = [
+            [encode(k, depth + 1, budget), encode(v, depth + 1, budget)] for k, v in value.items()
+        ]
+        return ["dict", pairs]
+    return ["object"]
+
+
+def axes_data(ax):
+    """What a plot check needs of a Matplotlib Axes, as plain data."""
+    return {
+        "xscale": ax.get_xscale(),
+        "yscale": ax.get_yscale(),
+        "xlabel": ax.get_xlabel(),
+        "ylabel": ax.get_ylabel(),
+        "lines": [[line.get_xdata(), line.get_ydata()] for line in ax.get_lines()],
+    }
+
+
+def error_name(error):
+    """The type's name, or its nearest built-in base's (numpy's _ArrayMemoryError: MemoryError)."""
+    kind = type(error)
+    if kind.__name__ == "LinAlgError":
+        return "LinAlgError"
+    return next((c.__name__ for c in kind.__mro__ if c.__module__ == "builtins"), "Exception")
+
+
+def probe(expression, namespace):
+    try:
+        value = eval(compile(expression, "<check>", "eval"), namespace)
+        return encode(value)
+    except TooLarge:
+        return ["error", "TooLarge"]
+    except BaseException as error:  # noqa: BLE001 - anything the student's code raises
+        return ["error", error_name(error)]
+
+
+def count_processes():
+    try:
+        return sum(name.isdigit() for name in os.listdir("/proc"))
+    except OSError:
+        return -1
+
+
+def main():
+    uid, memory, processes, file_bytes, cpu_seconds = (int(a) for a in sys.argv[1:6])
+    drop_privileges(uid, memory, processes, file_bytes, cpu_seconds)
+    job = json.loads(sys.stdin.buffer.read())
+    results = os.dup(1)
+    quiet = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(quiet, fd)
+    sys.stdin = open(0, closefd=False)
+    sys.stdout = sys.stderr = open(1, "w", closefd=False)
+    fake_modules()
+    namespace = {
+        "__name__": "__main__",
+        "__builtins__": builtins,
+        "display": lambda *args, **kwargs: None,
+        "get_ipython": Silent,
+    }
+    errors = []
+    for number, source in job["cells"]:
+        try:
+            exec(compile(source, f"<cell {number}>", "exec"), namespace)
+        except BaseException as error:  # noqa: BLE001 - the cell's error is recorded
+            errors.append([number, error_name(error)])
+    import numpy
+
+    values = []
+    for expression in job["probes"]:
+        probe_namespace = dict(namespace)
+        probe_namespace.update(np=numpy, axes_data=axes_data)
+        values.append(probe(expression, probe_namespace))
+    document = json.dumps(
+        {"errors": errors, "probes": values, "processes": count_processes()}
+    ).encode()
+    while document:
+        document = document[os.write(results, document) :]
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

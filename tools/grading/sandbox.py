@@ -1,0 +1,253 @@
+"""Run tools/grading/runner.py on one job in a bubblewrap sandbox, with limits; collect its output.
+
+The sandbox (`bwrap`, started here as root):
+
+- new IPC, PID, network, UTS and cgroup namespaces: no network (not even loopback up), no view
+  of the machine's processes, and when the sandbox's first process ends every process left in
+  it is killed by the kernel;
+- a file system of read-only binds only: /usr (with /bin, /lib... as on the host),
+  /etc/ld.so.cache, the Python installation and virtual environment the grader runs in, the
+  diffops package, and the runner script; nothing of the project tree, the submissions,
+  the autograder or the grades;
+- a private /tmp of limited size (the only writable place, the submission's scratch folder,
+  gone with the sandbox) and a new /proc and minimal /dev;
+- an empty environment except a few variables set here, a new session (no terminal), and no
+  capabilities except the two that let the runner drop to an unprivileged uid, which it does,
+  after setting the limits, before it reads the job;
+- `--die-with-parent`: if the grader dies, for any reason, the kernel kills the sandbox.
+
+The grader also kills the sandbox's process group (and so, through die-with-parent, the whole
+PID namespace) at the time limit, when the output passes its cap, and in any case before
+returning.
+"""
+
+import dataclasses
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RUNNER = Path(__file__).with_name("runner.py")
+ROOT = Path(__file__).resolve().parents[2]
+INSIDE_RUNNER = "/grader/runner.py"
+MEGABYTE = 2**20
+
+
+@dataclasses.dataclass
+class Limits:
+    timeout: float = 60.0  # wall-clock seconds for the whole submission
+    memory: int = 2048 * MEGABYTE  # address space of each process (RLIMIT_AS)
+    processes: int = 32  # processes and threads of the sandbox's uid (RLIMIT_NPROC)
+    file_bytes: int = 64 * MEGABYTE  # largest file it may write (RLIMIT_FSIZE)
+    tmp_bytes: int = 256 * MEGABYTE  # size of its /tmp
+    output_bytes: int = 32 * MEGABYTE  # the most the grader reads of its results
+
+    @property
+    def cpu_seconds(self):
+        return int(self.timeout) + 5
+
+
+@dataclasses.dataclass
+class Outcome:
+    output: bytes  # standard output, the runner's JSON (empty if none)
+    ending: str  # "exited", "timed out", "too much output"
+    returncode: int | None
+    seconds: float
+
+
+def bind_parents(path, made):
+    """--dir arguments that make each missing parent of `path` traversable (mode 0755)."""
+    arguments = []
+    for parent in reversed(Path(path).parents):
+        if str(parent) != "/" and parent not in made:
+            made.add(parent)
+            arguments += ["--perms", "0755", "--dir", str(parent)]
+    return arguments
+
+
+def python_binds():
+    """The directories the sandbox's Python needs: its environment, its base install, diffops."""
+    paths = [Path(sys.prefix), Path(sys.base_prefix), ROOT / "src" / "diffops"]
+    return [p for p in dict.fromkeys(paths) if p.is_dir() and not p.is_relative_to("/usr")]
+
+
+def system_binds():
+    arguments = ["--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        host = Path("/") / name
+        if host.is_symlink():
+            arguments += ["--symlink", os.readlink(host), str(host)]
+        elif host.is_dir():
+            arguments += ["--ro-bind", str(host), str(host)]
+    arguments += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+    return arguments
+
+
+def environment(mpl_dir):
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": "/tmp",
+        "LANG": "C.UTF-8",
+        "TMPDIR": "/tmp",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": mpl_dir,
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+    }
+
+
+class Sandbox:
+    """Runs jobs; `unsafe=True` runs them without bubblewrap (limits and time limit only)."""
+
+    def __init__(self, limits, unsafe=False, font_cache=None):
+        self.limits, self.unsafe, self.font_cache = limits, unsafe, font_cache
+        self.root = os.getuid() == 0
+
+    def command(self, uid):
+        limits = self.limits
+        runner_arguments = [
+            str(uid if self.root and not self.unsafe else 0),
+            str(limits.memory),
+            str(limits.processes),
+            str(limits.file_bytes),
+            str(limits.cpu_seconds),
+        ]
+        if self.unsafe:
+            return [sys.executable, "-I", str(RUNNER), *runner_arguments]
+        made = set()
+        arguments = ["bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net"]
+        arguments += ["--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox"]
+        if not self.root:  # bwrap needs a user namespace then, and the uid stays the caller's
+            arguments += ["--unshare-user"]
+        arguments += ["--die-with-parent", "--new-session", *system_binds()]
+        for path in python_binds():
+            arguments += [*bind_parents(path, made), "--ro-bind", str(path), str(path)]
+        arguments += ["--ro-bind", str(RUNNER), INSIDE_RUNNER]
+        arguments += ["--proc", "/proc", "--dev", "/dev"]
+        arguments += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
+        arguments += ["--perms", "1777", "--dir", "/tmp/matplotlib"]
+        if self.font_cache:
+            for cached in sorted(Path(self.font_cache).glob("*.json")):
+                arguments += ["--ro-bind", str(cached), f"/tmp/matplotlib/{cached.name}"]
+        arguments += ["--chdir", "/tmp", "--clearenv"]
+        for name, value in environment("/tmp/matplotlib").items():
+            arguments += ["--setenv", name, value]
+        if self.root:
+            arguments += [
+                "--cap-drop",
+                "ALL",
+                "--cap-add",
+                "CAP_SETUID",
+                "--cap-add",
+                "CAP_SETGID",
+            ]
+        return [*arguments, sys.executable, "-I", INSIDE_RUNNER, *runner_arguments]
+
+    def run(self, job, uid):
+        """Run the runner on `job` (bytes); return an Outcome. Nothing of it outlives the call."""
+        scratch = None
+        options = {}
+        if self.unsafe:
+            scratch = tempfile.mkdtemp(prefix="grade-unsafe-")
+            for cached in Path(self.font_cache or scratch).glob("*.json"):
+                shutil.copy(cached, scratch)
+            options = dict(cwd=scratch, env=environment(scratch))
+        started = time.monotonic()
+        process = subprocess.Popen(
+            self.command(uid),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            **options,
+        )
+        try:
+            output, ending = self.exchange(process, job, started + self.limits.timeout)
+        finally:
+            if process.poll() is None:
+                with_ignored(os.killpg, process.pid, signal.SIGKILL)
+            process.wait()
+            for stream in (process.stdin, process.stdout):
+                stream.close()
+            if scratch:
+                shutil.rmtree(scratch, ignore_errors=True)
+        return Outcome(output, ending, process.returncode, time.monotonic() - started)
+
+    def exchange(self, process, job, deadline):
+        """Write the job, read at most output_bytes; return (output, how it ended)."""
+        selector = selectors.DefaultSelector()
+        os.set_blocking(process.stdin.fileno(), False)
+        selector.register(process.stdout, selectors.EVENT_READ)
+        selector.register(process.stdin, selectors.EVENT_WRITE)
+        pending, chunks, size = memoryview(job), [], 0
+        with selector:
+            while selector.get_map():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return b"", "timed out"
+                for key, _ in selector.select(min(left, 1.0)):
+                    if key.fileobj is process.stdin:
+                        try:
+                            pending = pending[os.write(process.stdin.fileno(), pending[:65536]) :]
+                        except (BrokenPipeError, BlockingIOError):
+                            pending = pending[:0]
+                        if not pending:
+                            selector.unregister(process.stdin)
+                            process.stdin.close()
+                        continue
+                    chunk = os.read(process.stdout.fileno(), 65536)
+                    if not chunk:
+                        selector.unregister(process.stdout)
+                        continue
+                    size += len(chunk)
+                    if size > self.limits.output_bytes:
+                        return b"", "too much output"
+                    chunks.append(chunk)
+        try:
+            process.wait(timeout=max(deadline - time.monotonic(), 0.01))
+        except subprocess.TimeoutExpired:
+            return b"", "timed out"
+        return b"".join(chunks), "exited"
+
+
+def with_ignored(function, *arguments):
+    try:
+        function(*arguments)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def bwrap_problem(sandbox):
+    """None if the sandbox runs here, else a sentence saying why not."""
+    if shutil.which("bwrap") is None:
+        return "bubblewrap (bwrap) is not installed"
+    command = sandbox.command(0)
+    command = command[: command.index(sys.executable)] + [sys.executable, "-I", "-c", "pass"]
+    try:
+        result = subprocess.run(command, capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"bwrap did not run ({type(error).__name__})"
+    if result.returncode != 0:
+        last = result.stderr.decode(errors="replace").strip().splitlines()
+        return f"bwrap failed: {last[-1] if last else f'exit status {result.returncode}'}"
+    return None
+
+
+def make_font_cache(folder):
+    """Matplotlib's font list, made once outside (trusted), bound read-only into each sandbox."""
+    env = {**environment(str(folder)), "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    subprocess.run(
+        [sys.executable, "-I", "-c", "import matplotlib.font_manager"],
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    return folder
