@@ -137,6 +137,11 @@ def join_streams_in_cache(cache, uris):
     (Notebooks taken as executed from `--executed` are nbval's, joined already.)"""
     for uri in uris:
         record = cache.get_cached_project_nb(uri)
+        if record is None:
+            raise SystemExit(
+                f"{uri} ran but its result is not in the cache: did another build of this"
+                " folder start meanwhile? (one build at a time per folder)"
+            )
         notebook = join_streams(cache.get_cache_bundle(record.pk).nb)
         bundle = CacheBundleIn(notebook, record.uri, data=record.data)
         cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
