@@ -41,11 +41,16 @@ colab-cells: $(STAMP) ## write each chapter's first cell (install diffops on Col
 assignments: $(STAMP) ## make the homework handouts and autograders into _build/assignments
 	$(BIN)/python tools/assignments.py
 
-# make grade SUBMISSIONS=folder [ASSIGNMENT=name] [TIMEOUT=seconds] [GRADES=file.csv]
-grade: $(STAMP) ## grade a folder of submitted notebooks (SUBMISSIONS=folder) into one CSV
+# make grade SUBMISSIONS=folder [ASSIGNMENT=name] [TIMEOUT=seconds] [MEMORY=MB] [GRADES=file.csv]
+# Each notebook runs in a bubblewrap sandbox (installed when missing, like chromium below);
+# UNSAFE=1 grades without it, with a warning in the output and the CSV.
+BWRAP := /usr/bin/bwrap
+grade: $(STAMP) $(if $(UNSAFE),,$(BWRAP)) ## grade a folder of submitted notebooks (SUBMISSIONS=folder), sandboxed, into one CSV
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder"; exit 2; }
-	@test -d _build/assignments || $(MAKE) --no-print-directory assignments
+	@ls _build/assignments/$(or $(ASSIGNMENT),*)/autograder/checks.py >/dev/null 2>&1 || \
+	  $(MAKE) --no-print-directory assignments
 	$(BIN)/python tools/grade.py "$(SUBMISSIONS)" --timeout $(or $(TIMEOUT),60) \
+	  $(if $(MEMORY),--memory $(MEMORY)) $(if $(UNSAFE),--unsafe) \
 	  $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(if $(GRADES),--csv "$(GRADES)")
 
 # make check-homework NOTEBOOK=path/to/handout.ipynb (its tests/ folder beside it)
@@ -62,6 +67,12 @@ $(CHROMIUM):
 	$(SUDO) apt-get install -y -qq chromium
 
 browser: $(CHROMIUM) ## install Debian's chromium for the browser tests (when missing)
+
+# make grade runs each submission in a bubblewrap sandbox (BWRAP, above); install it
+# (as root, or with sudo) when missing.
+$(BWRAP):
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq bubblewrap
 
 test: $(STAMP) $(CHROMIUM) ## run the whole test suite: diffops, notebooks, the real build, the site in a browser
 	$(BIN)/python -m pytest $(TEST_FLAGS)

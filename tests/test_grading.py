@@ -19,9 +19,11 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -32,6 +34,9 @@ HOSTILE = ROOT / "tests" / "hostile"
 GRADE = ROOT / "tools" / "grade.py"
 TIMEOUT = {"network_gradient": 15, "central_difference": 60}
 UID_BASE = {"network_gradient": 64100, "central_difference": 64200, "unsafe": 64300}
+UID_BASE |= {"killed": 64400, "other assignments": 64500}
+ASSIGNMENTS = sorted(p.parent.name for p in (ROOT / "assignments").glob("*/checks.py"))
+OTHERS = [name for name in ASSIGNMENTS if name not in ("network_gradient", "central_difference")]
 JOBS = 2
 NETWORK_POINTS = {"q1": 4, "q2": 2, "q3": 2, "q4": 2}
 CENTRAL_POINTS = {"q1": 3, "q2": 2, "q3": 3, "q4": 2}
@@ -192,7 +197,7 @@ def snapshot(folder, skip=()):
 
 def sandbox_processes():
     """Processes on this machine that belong to a sandbox of these runs."""
-    uids = {base + n for base in UID_BASE.values() for n in range(JOBS)}
+    uids = {base + n for base in UID_BASE.values() for n in range(10 * len(ASSIGNMENTS))}
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -221,6 +226,31 @@ def run_grader(folder, *options, env=None):
 def read_rows(path):
     with open(path, newline="") as table:
         return list(csv.DictReader(table))
+
+
+def kill_a_run(base, built, grades):
+    """Grade a solution, then an infinite loop; kill -9 the grader once the first row is in."""
+    folder = base / "killed"
+    folder.mkdir()
+    solution = (built / "network_gradient" / "autograder" / "network_gradient.ipynb").read_text()
+    (folder / "a_solution.ipynb").write_text(solution)
+    loop = edited(json.loads(solution), "import numpy as np\n", "while True:\n    pass\n")
+    (folder / "b_infinite_loop.ipynb").write_text(dump(loop))
+    target = grades / "killed.csv"
+    process = run_grader(
+        folder,
+        *("--assignments", built, "--csv", target, "--jobs", "1", "--timeout", "600"),
+        *("--uid-base", str(UID_BASE["killed"])),
+    )
+    partial = target.with_name("killed.csv.partial")
+    for _ in range(1200):  # at most 120 s; a row takes well under a second
+        if partial.exists() and "a_solution.ipynb" in partial.read_text():
+            break
+        time.sleep(0.1)
+    time.sleep(0.5)  # the loop's sandbox is running by now
+    process.kill()
+    process.communicate()
+    return dict(partial=partial, target=target)
 
 
 @pytest.fixture(scope="module")
@@ -255,7 +285,7 @@ def graded(tmp_path_factory):
     )
     (grades / "central_difference.csv").write_text("an earlier run's grades\n")
     before = {
-        "submissions": snapshot(base, skip={"built", "grades", "host-marker"}),
+        "submissions": snapshot(base, skip={"built", "grades", "host-marker", "killed"}),
         "built": snapshot(built),
         "project": snapshot(ROOT, skip=SKIPPED_DIRS),
         "earlier csv": (grades / "central_difference.csv").read_text(),
@@ -288,6 +318,18 @@ def graded(tmp_path_factory):
             env={**os.environ, "PATH": str(base / "no-such-folder")},
         ),
     }
+    for name in OTHERS:  # a new assignment: its solution and its handout
+        folder = base / "others" / name
+        folder.mkdir(parents=True)
+        shutil.copyfile(built / name / "autograder" / f"{name}.ipynb", folder / "solution.ipynb")
+        shutil.copyfile(built / name / "student" / f"{name}.ipynb", folder / "handout.ipynb")
+        runs[name] = run_grader(
+            folder,
+            *common,
+            *("--csv", grades / f"{name}.csv"),
+            *("--uid-base", str(UID_BASE["other assignments"] + 10 * OTHERS.index(name))),
+        )
+    killed = kill_a_run(base, built, grades)
     outputs = {}
     for name, process in runs.items():
         out, err = process.communicate(timeout=900)
@@ -306,6 +348,7 @@ def graded(tmp_path_factory):
         outputs=outputs,
         before=before,
         leftover=sandbox_processes(),
+        killed=killed,
         rows={
             "network": {r["submission"]: r for r in read_rows(grades / "network_gradient.csv")},
             "central": {
@@ -400,13 +443,24 @@ def test_static_findings_are_in_the_review(graded):
 def test_nothing_outside_the_sandbox_changed(graded):
     before = graded["before"]
     base = graded["base"]
-    assert snapshot(base, skip={"built", "grades", "host-marker"}) == before["submissions"]
+    assert (
+        snapshot(base, skip={"built", "grades", "host-marker", "killed"}) == before["submissions"]
+    )
     assert snapshot(graded["built"]) == before["built"]
     now = snapshot(ROOT, skip=SKIPPED_DIRS)
     changed = {
         p for p in now.keys() | before["project"].keys() if now.get(p) != before["project"].get(p)
     }
-    assert not changed, f"project files changed during grading: {sorted(changed)}"
+    # Other people may edit chapters while the tests run: a change counts when it is in the
+    # grader's own files or the assignments, or carries the attacks' name or marker.
+    suspicious = {
+        path
+        for path in changed
+        if path.startswith(("tools/", "assignments/", "tests/hostile/"))
+        or "hostile" in path.lower()
+        or ((ROOT / path).is_file() and b"HOSTILE" in (ROOT / path).read_bytes())
+    }
+    assert not suspicious, f"project files changed during grading: {sorted(suspicious)}"
     assert list(graded["marker"].iterdir()) == []
     assert (graded["grades"] / "central_difference.csv").read_text() == before["earlier csv"]
 
@@ -484,7 +538,7 @@ def test_a_notebook_of_another_assignment_is_not_graded_without_assignment(grade
 def test_an_existing_csv_is_kept_and_the_run_writes_a_numbered_one(graded):
     assert "writes" in graded["outputs"]["central"]["stdout"]
     assert "central_difference-2.csv" in graded["outputs"]["central"]["stdout"]
-    assert not list(graded["grades"].glob("*.partial"))
+    assert [p.name for p in graded["grades"].glob("*.partial")] == ["killed.csv.partial"]
 
 
 def test_feedback_has_scores_and_public_tests_only(graded):
@@ -516,3 +570,32 @@ def test_unsafe_grading_warns_in_the_output_and_the_csv(graded):
     assert run["returncode"] == 0 and "WARNING" in run["stderr"]
     row = graded["rows"]["unsafe"]["solution.ipynb"]
     assert float(row["total"]) == 10 and "UNSAFE" in row["review"]
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_every_assignment_gives_the_solution_full_marks_and_the_handout_zero(graded, name):
+    rows = {
+        "network_gradient": graded["rows"]["network"],
+        "central_difference": graded["rows"]["central"],
+    }.get(name)
+    if rows is None:
+        assert graded["outputs"][name]["returncode"] == 0, graded["outputs"][name]
+        rows = {r["submission"]: r for r in read_rows(graded["grades"] / f"{name}.csv")}
+        rows["unchanged_handout.ipynb"] = rows["handout.ipynb"]
+    sys.path.insert(0, str(ROOT / "tools"))
+    from grading.assignment import Assignment
+
+    points = Assignment(name, graded["built"]).questions
+    solution = rows["solution.ipynb"]
+    assert solution["status"] == "graded"
+    assert {q: float(solution[q]) for q in points} == points and sum(points.values()) > 0
+    assert float(rows["unchanged_handout.ipynb"]["total"]) == 0
+
+
+def test_a_killed_run_keeps_its_rows_and_leaves_no_process(graded):
+    killed = graded["killed"]
+    assert not killed["target"].exists()
+    rows = read_rows(killed["partial"])
+    assert [r["submission"] for r in rows] == ["a_solution.ipynb"]
+    assert float(rows[0]["total"]) == 10
+    assert graded["leftover"] == []

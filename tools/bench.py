@@ -9,6 +9,9 @@ Run with `make bench`. It prints, in order:
 0b. the cost wall: at n = 10,000, the time of f = sum(x**2) + sum(sin x), of its gradient
    by forward differences (diffops) and of its reverse-mode gradient (autograd), and the
    ratios (timings: shown, with a note below a ratio of 1,000, never a failure);
+0c. grading throughput: 40 copies of each homework solution graded by `make grade`'s script,
+   in the sandbox and with --unsafe, in submissions per minute (tools/grading/bench.py;
+   budget: 30 a minute, a class of 300 in 10 minutes);
 1. installing requirements.txt into a new virtual environment, with pip's cache off;
 2. a clean `make book` (the build folders removed first);
 3. `make test` with the environment already installed;
@@ -41,6 +44,7 @@ import diffops
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 # Shared with the tests, so that the bench and the tests check the same promise.
+from grading.bench import grading_throughput  # noqa: E402 (tools/grading/, beside this file)
 from test_book import remove_build_output, toc_notebooks  # noqa: E402
 from test_finite_differences import BOUNDS, CASES  # noqa: E402
 
@@ -207,6 +211,7 @@ def main():
     )
     missed = accuracy_table()
     cost_wall()
+    missed += grading_throughput()
     rows = [
         ("install requirements.txt from nothing (no pip cache)", install_seconds()),
         ("clean build, make book", clean_build_seconds()),

@@ -331,7 +331,8 @@ def grade(items, assignment, sandbox, csv_target, feedback_dir, jobs, override, 
             row.update(total=0.0, status=f"the grader failed ({type(error).__name__})", review="")
             return row, None
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
+    try:
         for item, future in [(item, pool.submit(one, item)) for item in items]:
             row, text = future.result()
             writer.write(row)
@@ -342,6 +343,12 @@ def grade(items, assignment, sandbox, csv_target, feedback_dir, jobs, override, 
                 f"{row['submission'][:40]:40} {number(row['total']):>5} / {number(maximum)}  "
                 f"{row['status'][:100]}"
             )
+    except KeyboardInterrupt:
+        # Leave at once: bubblewrap's --die-with-parent then kills the running sandboxes.
+        print(f"Interrupted: the rows done are in {writer.partial}", file=sys.stderr)
+        sys.stderr.flush()
+        os._exit(130)
+    pool.shutdown()
     writer.finish()
     return rows
 
