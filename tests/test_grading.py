@@ -68,9 +68,9 @@ def dump(notebook):
 
 
 def attacks():
-    """{file name: (code, base)} of tests/hostile/*.py."""
+    """{file name: (code, base)} of tests/hostile/*.txt."""
     found = {}
-    for path in sorted(HOSTILE.glob("*.py")):
+    for path in sorted(HOSTILE.glob("*.txt")):
         code = path.read_text()
         base = re.search(r"^# base: (\w+)$", code, re.MULTILINE).group(1)
         assert re.search(r"^# attack: .+$", code, re.MULTILINE), path
