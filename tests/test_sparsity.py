@@ -335,14 +335,39 @@ def test_a_function_that_visibly_breaks_its_pattern_is_named(method):
         jacobian(periodic, method=method, sparsity=banded(9, 1))(np.linspace(0, 1, 9))
 
 
-def test_a_dependence_below_round_off_is_not_a_break():
-    def f(x):  # f_0 depends on x_2, but by less than rounding can show
-        y = x**2 + 1.0
-        y[0] += 1e-30 * x[2]
+def test_a_change_by_rounding_alone_is_not_a_break():
+    def f(x):  # f_0 = x_0 + x_1, computed through x_2, which rounding lets show through
+        y = x**2
+        y[0] = x[0] * x[2] / x[2] + x[1]
         return y
 
-    jac = jacobian(f, sparsity=np.eye(3, dtype=bool) | np.eye(3, k=1, dtype=bool))(np.ones(3))
-    assert np.allclose(jac.diagonal(), 2.0)
+    x = np.array([0.1, 0.0, 0.7, 0.5, 0.5])
+    pattern = banded(5, 1)  # colors 0, 1, 2, 0, 1: row 0 has no column of color 2
+    step = np.zeros(5)
+    step[2] = 2.0**-26  # the default step at x_2, which is the only column of color 2
+    assert f(x + step)[0] != f(x)[0]  # the row does change, by rounding
+    jac = jacobian(f, sparsity=pattern)(x)
+    assert jac[0, 0] == pytest.approx(1.0) and jac[0, 1] == pytest.approx(1.0)
+
+
+def test_a_dependence_above_rounding_but_tiny_is_a_break():
+    def f(x):  # f_0 depends on x_2 with a coefficient of 1e-4 against entries near 1
+        y = x**2
+        y[0] += 1e-4 * x[2]
+        return y
+
+    with pytest.raises(ValueError, match=r"breaks its `sparsity` pattern: row 0"):
+        jacobian(f, sparsity=banded(5, 1))(np.linspace(0.5, 1, 5))
+
+
+def test_noise_that_couples_all_rows_cannot_be_told_from_a_dependence():
+    # Documented limit: noise of size 1e-10 in every row, driven by all the variables.
+    def noisy(x):
+        return x**3 + 1e-10 * np.sin(1e6 * np.sum(x))
+
+    with pytest.raises(ValueError, match=r"pass sparsity=None"):
+        jacobian(noisy, sparsity=banded(6, 1))(np.linspace(0, 1, 6))
+    assert jacobian(noisy)(np.linspace(0, 1, 6)).shape == (6, 6)  # the way out
 
 
 def test_the_check_does_not_see_a_dependence_in_a_row_the_color_touches():
@@ -403,6 +428,25 @@ def test_tridiagonal_hessian_costs_3_colors_and_averages_the_two_estimates(metho
         assert not np.array_equal(one_sided, one_sided.T)
     assert np.array_equal(hess.toarray(), (one_sided + one_sided.T) / 2)
     assert (hess != hess.T).nnz == 0
+
+
+def test_arrowhead_hessian_takes_one_color_per_column_since_symmetry_is_not_used():
+    # Documented limit: a full row 0 forces n colors, though symmetry would need 2.
+    n = 7
+    pattern = np.eye(n, dtype=bool)
+    pattern[0, :] = pattern[:, 0] = True
+
+    def grad(x):  # gradient of sum over j >= 1 of (x_0 - x_j**2)**2
+        r = x[0] - x[1:] ** 2
+        return np.concatenate([[2 * np.sum(r)], -4 * x[1:] * r])
+
+    x = RNG.uniform(-1, 1, size=n)
+    counted_grad, calls = counted(grad)
+    hess = sparse_hessian(counted_grad, pattern)(x).toarray()
+    assert len(calls) == n + 1
+    exact = np.diag(np.concatenate([[2.0 * (n - 1)], 12 * x[1:] ** 2 - 4 * x[0]]))
+    exact[0, 1:] = exact[1:, 0] = -4 * x[1:]
+    assert np.max(np.abs(hess - exact)) < 1e-6
 
 
 def test_hessian_refuses_bad_arguments():

@@ -191,7 +191,11 @@ def jacobian(f, h=None, method="forward", sparsity=None):
     row's values is not round-off, and raises ValueError naming the row and the
     columns: a wrong pattern would otherwise give a wrong Jacobian without a sign.
     The check costs no evaluation, but it sees only such rows; a dependence hidden
-    in a row that the color does touch goes unseen.
+    in a row that the color does touch goes unseen. Rounding alone does not trip it,
+    unless ``f_i`` is computed from numbers that depend on other variables and are
+    more than ``2**10`` times larger than ``f_i`` (a large cancellation). It cannot
+    tell noise far above rounding that couples all rows (an adaptive solver run on all
+    the variables at once) from a dependence: for such an ``f`` pass ``sparsity=None``.
 
     Examples
     --------

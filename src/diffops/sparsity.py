@@ -159,7 +159,15 @@ def _check_pattern_kept(differences, scale, pattern, colors):
 
     A row that no column of color c touches must not change when the columns of color
     c are stepped; if it does, ``f`` depends on a variable the pattern leaves out, and
-    entries of the same row in other colors may be wrong as well.
+    entries of the same row in other colors may be wrong as well. Code that computes
+    row i from the variables of row i alone (elementwise or stencil code, a sparse or
+    dense matrix product, whose zero coefficients add exact zeros) leaves such a row
+    bit for bit unchanged. Code that reads other variables and cancels them (such as
+    ``x_i * x_j / x_j``) changes it by rounding, a few ``eps`` times the size of the
+    numbers it is computed from: below the threshold unless row i is more than 2**10
+    times smaller than those numbers. Noise far above rounding that couples all rows
+    (an adaptive solver run on all variables at once) is seen as a break: one
+    evaluation cannot tell it from a dependence.
     """
     k = differences.shape[1]
     membership = scipy.sparse.csr_array(
@@ -176,7 +184,8 @@ def _check_pattern_kept(differences, scale, pattern, colors):
             f"{differences[row, color]:.3e} when columns {shown} (color {color}) were "
             f"stepped, but the pattern has no entry in row {row} for any of them "
             f"({np.count_nonzero(broken)} such change(s) in all). Add the missing "
-            "entries to `sparsity`."
+            "entries to `sparsity` (or, if f carries noise far above rounding, pass "
+            "sparsity=None)."
         )
 
 
@@ -235,10 +244,28 @@ def sparse_hessian(grad, sparsity, h=None, method="forward"):
     Notes
     -----
     The Hessian is the Jacobian of the gradient, so this is ``jacobian(grad, h, method,
-    sparsity)`` with the columns of :func:`color_columns`, made exactly symmetric by
-    averaging the two estimates ``H_ij`` and ``H_ji``. A diagonal Hessian (a separable
-    function) has one color: 2 gradient evaluations, whatever n. A symmetric method
-    (Powell and Toint) could use symmetry to need fewer colors still; this one does not.
+    sparsity)`` with the columns of :func:`color_columns`. Each off-diagonal entry is
+    then estimated twice, ``H_ij`` from the difference of column j's color and ``H_ji``
+    from that of column i, and the two differ by truncation and rounding. The result is
+    their average: the exact Hessian is symmetric, and ``(A + A.T) / 2`` is the
+    symmetric matrix nearest to the estimate ``A`` in the Frobenius norm, so its error
+    is never larger than that of ``A``, entry by entry no larger than the worse of the
+    two [2]_ (but it can be larger than the better one, when one of them comes from a
+    gradient entry that is a long sum, with a large rounding error). A diagonal
+    Hessian (a separable function) has one color: 2 gradient evaluations, whatever n.
+
+    Column coloring uses the sparsity of the Hessian but not its symmetry. Methods that
+    use symmetry (Powell and Toint; in graph terms a star coloring for direct recovery,
+    an acyclic coloring for recovery by substitution [1]_) can need far fewer colors:
+    an arrowhead pattern (a full first row and column and the diagonal) takes n colors
+    here, and 2 with symmetry.
+
+    References
+    ----------
+    .. [1] A. H. Gebremedhin, F. Manne and A. Pothen, "What color is your Jacobian?
+       Graph coloring for computing derivatives", SIAM Review 47 (2005), 629-705.
+    .. [2] J. Nocedal and S. J. Wright, *Numerical Optimization*, 2nd ed., Springer
+       (2006), section 8.1.
 
     Examples
     --------
