@@ -9,9 +9,11 @@ notebooks it takes from the real build's cache.
 Those chapters time code on the build machine: each build prints other times, glues
 other numbers into the text and draws other timing figures. They are "Complex step and
 Richardson extrapolation" (complex against real arithmetic), "Gradients, Jacobians and
-Hessians" (loop against batch) and "The cost wall". Their checks assert only what is
-deterministic (calls and bytes counted); here the rest of their pages is built from the
-same outputs. Every other chapter computes the same outputs on every run.
+Hessians" (loop against batch), "The cost wall", "Automatic differentiation with JAX"
+(jacfwd against jacrev, Hessian-vector products) and "Derivatives through solvers" (cost
+against the number of parameters). Their checks assert only what is deterministic (calls,
+passes, solves and bytes counted); here the rest of their pages is built from the same
+outputs. Every other chapter computes the same outputs on every run.
 """
 
 import shutil
