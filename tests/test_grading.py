@@ -550,9 +550,8 @@ def test_feedback_has_scores_and_public_tests_only(graded):
     handout = files["unchanged_handout.ipynb.md"]
     assert "Public test: **failed**" in handout and "0 of 3 passed" in handout
     assert "hidden" not in solution.lower()
-    assert len(files) == sum(
-        not r["status"].startswith("not graded") for r in graded["rows"]["network"].values()
-    )
+    assert len(files) == len(graded["rows"]["network"])  # one for every file, graded or not
+    assert "not graded: a zip archive" in files["archive.zip.md"]
 
 
 # --- the sandbox is required ---------------------------------------------------------------

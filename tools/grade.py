@@ -186,13 +186,13 @@ def grade_item(item, assignment, sandbox, uids, override):
         findings.append(UNSAFE_NOTE)
     if item.problem:
         row.update(status=f"not graded: {item.problem}", review="; ".join(findings))
-        return row, None
+        return row, feedback(item, assignment, row, [], row["status"])
     notebook = item.notebook
     if notebook.assignment not in (None, assignment.name):
         if not override:
             row["status"] = "not graded: a notebook of another assignment (its metadata says so)"
             row["review"] = "; ".join(findings)
-            return row, None
+            return row, feedback(item, assignment, row, [], row["status"])
         findings.append("its metadata names another assignment")
     if notebook.assignment is None:
         findings.append("no otter metadata")
@@ -233,7 +233,7 @@ def grade_item(item, assignment, sandbox, uids, override):
 
 
 def feedback(item, assignment, row, outcome_checks, status):
-    """The Markdown feedback of one submission: scores and public tests only."""
+    """The Markdown feedback of one file: its scores and its public tests' results only."""
     maximum = sum(assignment.questions.values())
     lines = [
         f"# Feedback: {assignment.name}",
@@ -318,8 +318,11 @@ def grade(items, assignment, sandbox, csv_target, feedback_dir, jobs, override, 
     uids = queue.Queue()
     for n in range(jobs):
         uids.put(uid_base + n)
-    writer = Writer(csv_target, assignment.questions)
-    feedback_dir.mkdir(parents=True)
+    try:
+        writer = Writer(csv_target, assignment.questions)
+        feedback_dir.mkdir(parents=True)
+    except OSError as error:
+        sys.exit(f"Cannot write the grades ({type(error).__name__}: {error}).")
     used, rows = set(), []
     maximum = sum(assignment.questions.values())
 

@@ -126,6 +126,10 @@ def scan_tree(tree, findings):
                 label = SUSPICIOUS_MODULES.get(name.split(".")[0])
                 if label:
                     findings.add(f"imports {label}")
+            if isinstance(node, ast.ImportFrom) and node.module in SUSPICIOUS_ATTRIBUTES:
+                for alias in node.names:
+                    if alias.name in SUSPICIOUS_ATTRIBUTES[node.module]:
+                        findings.add(f"uses {node.module}.{alias.name}")
         elif isinstance(node, ast.Call):
             function = node.func
             if isinstance(function, ast.Name) and function.id in SUSPICIOUS_CALLS:

@@ -1,0 +1,147 @@
+"""The grader's trusted side on its own: reading the sandbox's JSON, comparing, reviewing code.
+
+tools/grading/values.py must turn any JSON at all into a value or `Invalid`, never raise
+anything else and never build something huge; its comparisons must say False, not raise,
+for any value; tools/grading/review.py must name what it finds in our words only.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+
+from grading import notebook, review, values  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("node", "expected"),
+    [
+        (["float", 1.5], 1.5),
+        (["int", 3], 3),
+        (["bool", True], True),
+        (["none"], None),
+        (["str", "W1"], "W1"),
+        (["complex", 1.0, -2.0], 1 - 2j),
+        (["tuple", [["int", 1], ["float", 2.0]]], (1, 2.0)),
+        (["set", [["str", "W1"], ["str", "b1"]]], {"W1", "b1"}),
+        (["dict", [[["str", "a"], ["int", 1]]]], {"a": 1}),
+    ],
+)
+def test_decode_builds_the_values_the_runner_encodes(node, expected):
+    got = values.decode(json.loads(json.dumps(node)))
+    assert got == expected and type(got) is type(expected)
+
+
+def test_decode_builds_arrays_with_their_shape_and_kind():
+    got = values.decode(["ndarray", "f", [2, 2], [1.0, 2.0, 3.0, 4.0]])
+    assert got.shape == (2, 2) and got.dtype == np.float64 and got[1, 0] == 3.0
+    complex_array = values.decode(["ndarray", "c", [1], [[1.0, 2.0]]])
+    assert complex_array[0] == 1 + 2j
+
+
+@pytest.mark.parametrize(
+    "node",
+    [
+        "float",
+        [],
+        [1.0],
+        ["float", "1.0"],
+        ["int", True],
+        ["int", 1.5],
+        ["bool", 1],
+        ["pickle", "gASVAAAA"],
+        ["ndarray", "O", [1], [None]],
+        ["ndarray", "f", [10**9, 10**9], []],
+        ["ndarray", "f", [3], [1.0, 2.0]],
+        ["ndarray", "f", [2], ["1.0", "2.0"]],
+        ["ndarray", "f", [-1], []],
+        ["set", [["list", []]]],
+        ["dict", [[["list", []], ["int", 1]]]],
+        ["dict", [["str", "a"]]],
+        ["str", 5],
+    ],
+)
+def test_decode_refuses_every_other_form(node):
+    with pytest.raises(values.Invalid):
+        values.decode(node)
+
+
+def test_decode_refuses_deep_nesting_and_large_values():
+    deep = ["none"]
+    for _ in range(100):
+        deep = ["list", [deep]]
+    with pytest.raises(values.Invalid):
+        values.decode(deep)
+    with pytest.raises(values.Invalid):
+        values.decode(["list", [["int", 1]] * (values.MAX_ITEMS + 1)])
+
+
+def test_an_error_name_is_shown_only_if_python_or_numpy_defines_it():
+    assert values.decode(["error", "ZeroDivisionError"]).name == "ZeroDivisionError"
+    assert values.decode(["error", "secret hidden text"]).name == "another exception"
+    assert values.error_name(["not", "a", "string"]) == "another exception"
+
+
+@pytest.mark.parametrize(
+    ("got", "expected", "result"),
+    [
+        (np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-9]), True),
+        ([1.0, 2.0], np.array([1.0, 2.0]), True),
+        (np.array([1.0, 2.0]), np.array([1.0, 2.1]), False),
+        (1.0, np.array([1.0, 1.0]), False),  # no broadcasting: shapes must match
+        (True, 1.0, False),  # a boolean is not the number 1
+        ("1.0", 1.0, False),
+        (None, 1.0, False),
+        ((1.0, np.zeros(2)), (1.0, np.zeros(2)), True),
+        ({"W1"}, {"W1"}, True),
+        (values.Opaque(), 1.0, False),
+        (values.ProbeError("NameError"), 1.0, False),
+        ([[1.0], [2.0, 3.0]], 1.0, False),
+        (float("nan"), float("nan"), False),
+    ],
+)
+def test_close_compares_numbers_only_with_numbers_of_the_same_shape(got, expected, result):
+    assert values.close(got, expected) is result
+
+
+def test_equal_and_shape():
+    assert values.equal({"W1", "b1"}, {"b1", "W1"})
+    assert not values.equal({"W1"}, {"W1", "b1"})
+    assert not values.equal(1, "1")
+    assert values.same_shape(np.zeros(21), np.ones(21))
+    assert not values.same_shape([1.0], np.ones(21))
+
+
+def test_review_names_suspicious_code_in_its_own_words():
+    code = (
+        "import numpy as np\nimport pickle, ctypes\nfrom os import system\nimport os\n"
+        "np.isclose = lambda *a: True\nos.kill(1, 9)\nopen('/proc/self/mem')\n"
+        "exec('print(1)')\nclass Secret_Hidden_Text: pass\n"
+    )
+    findings = review.review_code([(1, code)], magic_lines=2)
+    for expected in (
+        "changes numpy.isclose",
+        "imports pickle",
+        "imports ctypes",
+        "uses os.kill",
+        "uses os.system",
+        "names a path outside its folder (/proc)",
+        "calls exec()",
+        "2 IPython magic or shell line(s) not run",
+    ):
+        assert expected in findings, (expected, findings)
+    assert not any("Secret" in finding for finding in findings)
+    assert review.review_code([(1, "x = 1\n")]) == []
+    assert review.review_code([(1, "1" + "+1" * 100_000)]) == [
+        "cell 1 too deeply nested to review"
+    ]
+
+
+def test_magics_become_pass_and_are_counted():
+    code, count = notebook.strip_magics("%matplotlib inline\nfor i in x:\n    !ls\ny = 1")
+    assert count == 2 and code == "pass\nfor i in x:\n    pass\ny = 1"
+    compile(code, "<cell>", "exec")
