@@ -174,12 +174,16 @@ def main():
             exec(compile(source, f"<cell {number}>", "exec"), namespace)
         except BaseException as error:  # noqa: BLE001 - the cell's error is recorded
             errors.append([number, error_name(error)])
-    import numpy
-
+    try:
+        import numpy
+    except BaseException:  # noqa: BLE001 - no NumPy (or a broken one): probes without `np`
+        numpy = None
     values = []
     for expression in job["probes"]:
         probe_namespace = dict(namespace)
-        probe_namespace.update(np=numpy, axes_data=axes_data)
+        probe_namespace.update(axes_data=axes_data)
+        if numpy is not None:
+            probe_namespace["np"] = numpy
         values.append(probe(expression, probe_namespace))
     document = json.dumps(
         {"errors": errors, "probes": values, "processes": count_processes()}
