@@ -5,14 +5,14 @@ solutions, public and hidden tests, in otter-grader's format) becomes
 
     _build/assignments/<name>/student/<name>.ipynb     the handout: no solutions,
                                                        public tests only
-    _build/assignments/<name>/autograder/autograder.zip all tests, for `make grade`
+    _build/assignments/<name>/autograder/autograder.zip all tests, for otter's own grading
     _build/assignments/<name>/autograder/<name>.ipynb  the solutions, for instructors
     _build/assignments/<name>/autograder/checks.py     the checks `make grade` evaluates,
                                                        copied from assignments/<name>/
 
 `otter assign` names the zip after the time of day and gives the cells it adds
 (the otter set-up, one `grader.check` per question) random ids. Here the zip is
-renamed so that `make grade` finds it, and those cells get ids made from what
+renamed `autograder.zip`, a name that does not change, and those cells get ids made from what
 they do, so that a handout made again has the same cell ids as the one the
 students hold: `make grade` names the handout cells a submission lost by id.
 """
@@ -76,7 +76,7 @@ def main():
         target = make_assignment(notebook)
         print(f"{notebook.relative_to(ROOT)} -> {target.relative_to(ROOT)}/")
         print(f"  hand out:  student/{notebook.name}")
-        print("  grade with: autograder/autograder.zip (make grade SUBMISSIONS=folder)")
+        print("  grade with: make grade SUBMISSIONS=folder (sandboxed; autograder/checks.py)")
 
 
 if __name__ == "__main__":
