@@ -116,6 +116,30 @@ def test_a_step_too_small_for_quantized_values_is_reported():
     assert estimate_noise(tabulated, 1.0, h=1e-4) > 0  # a larger step sees the rounding
 
 
+@pytest.mark.parametrize(("repeats", "refused"), [(4, False), (5, True)])
+def test_values_are_refused_as_quantized_when_half_of_the_nine_repeat(repeats, refused):
+    # As in ECnoise: at least (points + 1) / 2 = 4.5 of the 8 first differences must be zero.
+    steps = np.where(np.arange(8) < repeats, 0.0, 1e-9 * np.array([1, -1, 2, -1, 1, -2, 1, -1]))
+    values = 1 + np.concatenate([[0.0], np.cumsum(steps)])
+    table = lambda x: values[round((x - 1.0) / 1e-6) + 4]  # noqa: E731
+    if refused:
+        with pytest.raises(ValueError, match=r"at least half of the 9 values of f repeat"):
+            estimate_noise(table, 1.0)
+    else:
+        assert estimate_noise(table, 1.0) > 0
+
+
+@pytest.mark.parametrize("h", [1e-8, 1e-6, 1e-4])
+@pytest.mark.parametrize("where", [-1.5, -0.5, 0.5, 1.5])
+def test_a_jump_inside_the_table_passes_for_noise_of_a_fifth_of_the_jump(h, where):
+    # A smooth f with a jump J between two of the nine points: J / sqrt(21) from the
+    # second differences when both of their entries next to the jump are in the table.
+    jump, x = 1e-7, 0.5
+    f = lambda t: np.sin(t) + jump * (t > x + where * h)  # noqa: E731
+    ratio = estimate_noise(f, x, h=h) / jump
+    assert abs(ratio - 1 / math.sqrt(21)) < 0.03, ratio
+
+
 def test_a_constant_function_is_reported_as_a_step_too_small():
     with pytest.raises(ValueError, match=r"too small to see the noise \(or f is constant"):
         estimate_noise(lambda x: 2.0, 1.0)

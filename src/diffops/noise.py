@@ -89,8 +89,8 @@ def estimate_noise(f, x, h=None, points=8):
         finite number > 0, or is too small to separate the points, ``points`` is
         not an integer from 4 to 30, or ``f`` returns something other than one finite real
         number. Also when the table cannot tell the noise: if at least half of the
-        first differences are exactly zero (``h`` too small: the values of ``f``
-        are quantized at this scale; the message suggests ``100 h``), or if no
+        ``points + 1`` values repeat their neighbour (``h`` too small: the values of
+        ``f`` are quantized at this scale; the message suggests ``100 h``), or if no
         order of differences is dominated by noise (``h`` too large: ``f``'s own
         smooth variation hides the noise; the message suggests ``h / 100``).
 
@@ -109,7 +109,12 @@ def estimate_noise(f, x, h=None, points=8):
     so the trend is gone by the third or fourth differences, and far above the
     spacing of floats, so noise as small as rounding still shows. A step
     comparable to the scale on which ``f`` oscillates can pass for noise: keep
-    ``h`` well below it.
+    ``h`` well below it. So can a jump of ``f`` between two of the points, such as
+    an adaptive solver makes where one of its discrete decisions changes: a jump
+    ``J`` inside the table gives second and higher differences of both signs and
+    of nearly equal levels, and the estimate is about ``J / 5`` whatever ``h``
+    (``J / sqrt(21)`` from the second differences of the default nine values). The
+    estimate describes ``f`` at the scale ``h``.
 
     References
     ----------
@@ -141,7 +146,7 @@ def estimate_noise(f, x, h=None, points=8):
             "x + h rounds back to x. Use a larger step (or h=None)."
         )
     values = np.array([_value(f, float(point)) for point in grid])
-    if np.count_nonzero(np.diff(values) == 0) >= points / 2:
+    if np.count_nonzero(np.diff(values) == 0) >= (points + 1) / 2:  # as ECnoise
         raise ValueError(
             f"cannot tell the noise: with h = {h!r} at least half of the {points + 1} "
             "values of f repeat their neighbour, so h is too small to see the noise "
