@@ -215,7 +215,9 @@ def grade_item(item, assignment, sandbox, uids, override):
     row.update(scores)
     row["total"] = sum(scores.values())
     if errors:
-        notes.append("cells raised: " + ", ".join(f"cell {n} {name}" for n, name in errors))
+        shown = ", ".join(f"cell {n} {name}" for n, name in errors[:10])
+        more = f" and {len(errors) - 10} more" if len(errors) > 10 else ""
+        notes.append(f"cells raised: {shown}{more}")
     missing = assignment.missing_cells(notebook.ids)
     if missing:
         notes.append(f"{len(missing)} cell(s) of the handout missing (ids {', '.join(missing)})")
