@@ -74,7 +74,7 @@ $(BWRAP):
 	$(SUDO) apt-get update -qq
 	$(SUDO) apt-get install -y -qq bubblewrap
 
-test: $(STAMP) $(CHROMIUM) ## run the whole test suite: diffops, notebooks, the real build, the site in a browser
+test: $(STAMP) $(CHROMIUM) $(BWRAP) ## run the whole test suite: diffops, notebooks, the real build, the site in a browser
 	$(BIN)/python -m pytest $(TEST_FLAGS)
 
 screenshots: $(STAMP) $(CHROMIUM) ## build, run the browser tests, save light and dark screenshots to _build/screenshots
@@ -86,7 +86,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP) ## open the notebooks in JupyterLab, in the same environment
 	$(BIN)/jupyter lab book/ $(ALLOW_ROOT) $(LAB_FLAGS)
 
-stress: $(STAMP) $(CHROMIUM) ## run make test beside two CPU-burning processes that it starts and stops
+stress: $(STAMP) $(CHROMIUM) $(BWRAP) ## run make test beside two CPU-burning processes that it starts and stops
 	$(BIN)/python tools/stress.py
 
 bench: $(STAMP) ## print the accuracy table, cost-wall ratios, install, build and test times
