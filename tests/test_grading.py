@@ -134,6 +134,10 @@ def write_network_folder(folder, built, paths):
     (folder / "empty_folder.ipynb").mkdir()
     put("=HYPERLINK(1).ipynb", text, 10, row="'=HYPERLINK(1).ipynb")
     put("new\nline.ipynb", text, 10, row="new?line.ipynb")
+    # Three names that display alike: each still gets a row of its own, and a name of its own.
+    put("new\tline.ipynb", text, 10, row="new?line.ipynb #3")
+    put("new?line.ipynb #2", text, 10)
+    put("naïve_名前.ipynb", text, 10)  # printed by a grader whose output is ASCII
     archive = folder / "archive.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
         zipped.writestr("network_gradient.ipynb", text)
@@ -298,6 +302,7 @@ def graded(tmp_path_factory):
             *("--assignment", "network_gradient", "--csv", grades / "network_gradient.csv"),
             *("--timeout", str(TIMEOUT["network_gradient"])),
             *("--uid-base", str(UID_BASE["network_gradient"])),
+            env={**os.environ, "PYTHONIOENCODING": "ascii"},
         ),
         "central": run_grader(
             central,
@@ -349,6 +354,7 @@ def graded(tmp_path_factory):
         before=before,
         leftover=sandbox_processes(),
         killed=killed,
+        network_row_count=len(read_rows(grades / "network_gradient.csv")),
         rows={
             "network": {r["submission"]: r for r in read_rows(grades / "network_gradient.csv")},
             "central": {
@@ -365,6 +371,7 @@ def graded(tmp_path_factory):
 def test_every_file_gets_exactly_one_row(graded):
     rows = graded["rows"]["network"]
     assert set(rows) == set(graded["expect"]), set(rows) ^ set(graded["expect"])
+    assert graded["network_row_count"] == len(graded["expect"])  # no two rows share a name
     for row in rows.values():
         assert list(row) == ["submission", *NETWORK_POINTS, "total", "status", "review"]
         assert float(row["total"]) == sum(float(row[q]) for q in NETWORK_POINTS)
@@ -417,9 +424,24 @@ def test_run_time_findings_are_in_the_review(graded):
     rows = graded["rows"]["network"]
     assert "memory limit reached" in rows["hostile_allocate_5gb.ipynb"]["review"]
     assert "MemoryError" in rows["hostile_allocate_5gb.ipynb"]["status"]
-    assert "other process(es) still running" in rows["hostile_fork_bomb.ipynb"]["review"]
-    assert "other process(es) still running" in rows["hostile_edit_csv.ipynb"]["review"]
     assert rows["hostile_huge_output.ipynb"]["status"].startswith("stopped: more output")
+
+
+def test_no_process_can_start_in_the_sandbox(graded):
+    """The memory limit is per process: a second process would double it (seccomp forbids)."""
+    rows = graded["rows"]["network"]
+    memory = rows["hostile_fork_memory.ipynb"]
+    assert "PermissionError" in memory["status"] and "ChildProcessError" not in memory["status"]
+    for name in ("hostile_fork_bomb.ipynb", "hostile_edit_csv.ipynb"):
+        assert "other process(es)" not in rows[name]["review"], rows[name]
+    assert "PermissionError" in rows["hostile_edit_csv.ipynb"]["status"]
+
+
+def test_forged_results_cost_the_grader_nothing(graded):
+    """Colliding hashes, numbers too large for a float, a forged count: all refused."""
+    row = graded["rows"]["network"]["hostile_hash_flood.ipynb"]
+    assert float(row["total"]) == 0 and row["status"] == "graded", row
+    assert "32 other process(es)" in row["review"] and str(10**18 - 2) not in row["review"]
 
 
 def test_static_findings_are_in_the_review(graded):

@@ -80,6 +80,30 @@ def test_decode_refuses_deep_nesting_and_large_values():
         values.decode(["list", [["int", 1]] * (values.MAX_ITEMS + 1)])
 
 
+def test_decode_refuses_sets_and_keys_made_to_share_a_hash():
+    # hash(7 - 1000003 k + k j) is 7 for all k: set() of n of them takes n**2 steps.
+    same = [["complex", 7 - 1000003 * k, k] for k in range(2000)]
+    with pytest.raises(values.Invalid):
+        values.decode(["set", same])
+    with pytest.raises(values.Invalid):
+        values.decode(["dict", [[key, ["none"]] for key in same]])
+    assert values.decode(["set", [["int", -1], ["int", -2]]]) == {-1, -2}  # hash(-1) == -2
+
+
+@pytest.mark.parametrize(
+    "node",
+    [
+        ["float", 10**400],
+        ["complex", 1.0, 10**400],
+        ["int", 2**63],
+        ["ndarray", "c", [1], [[10**400, 0.0]]],
+    ],
+)
+def test_decode_refuses_numbers_the_runner_never_writes(node):
+    with pytest.raises(values.Invalid):
+        values.decode(node)
+
+
 def test_an_error_name_is_shown_only_if_python_or_numpy_defines_it():
     assert values.decode(["error", "ZeroDivisionError"]).name == "ZeroDivisionError"
     assert values.decode(["error", "secret hidden text"]).name == "another exception"

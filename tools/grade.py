@@ -40,6 +40,7 @@ import queue
 import re
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -55,6 +56,10 @@ ASSIGNMENTS = ROOT / "_build" / "assignments"
 GRADES = ROOT / "_build" / "grades"
 UID_BASE = 64000  # sandbox n runs as uid UID_BASE + n (unused by Debian's ranges)
 UNSAFE_NOTE = "UNSAFE: graded without a sandbox"
+# One results document is parsed at a time: 32 MB of JSON such as `[[],[],...` is 0.8 GB of
+# Python objects while it is read, and the grader runs a sandbox per core.
+READING = threading.Lock()
+MAX_BRACKETS = 2_000_000  # lists and objects in one document (["float", 1.0] is one)
 
 
 @dataclasses.dataclass
@@ -87,11 +92,17 @@ def collect(folder):
                 path = Path(directory) / name
                 items.append(Item(path, display_name(path.relative_to(folder).as_posix())))
     items.sort(key=lambda item: item.name)
-    seen = {}
-    for item in items:  # two names that display the same get a suffix
-        seen[item.name] = seen.get(item.name, 0) + 1
-        if seen[item.name] > 1:
-            item.name += f" #{seen[item.name]}"
+    taken = {item.name for item in items}
+    counts = {}
+    for item in items:  # two names that display the same get a suffix no other file has
+        counts[item.name] = counts.get(item.name, 0) + 1
+        if counts[item.name] > 1:
+            n = counts[item.name]
+            while f"{item.name} #{n}" in taken:
+                n += 1
+            counts[item.name] = n
+            item.name = f"{item.name} #{n}"
+            taken.add(item.name)
     return items
 
 
@@ -129,8 +140,15 @@ def sandbox_run(sandbox, code_cells, probes, uids):
 
 def read_results(outcome, numbers, probe_count):
     """(errors, probe values, processes) from the sandbox's output; raises values.Invalid."""
+    with READING:
+        return read_document(outcome.output, numbers, probe_count)
+
+
+def read_document(output, numbers, probe_count):
+    if output.count(b"[") + output.count(b"{") > MAX_BRACKETS:
+        raise values.Invalid("too many lists")
     try:
-        document = json.loads(outcome.output)
+        document = json.loads(output)
     except (ValueError, RecursionError, MemoryError):
         raise values.Invalid("not JSON") from None
     if not isinstance(document, dict):
@@ -227,8 +245,9 @@ def grade_item(item, assignment, sandbox, uids, override):
         findings.append("memory limit reached")
     if "BlockingIOError" in names:
         findings.append("process limit reached")
-    if processes > 2 and not sandbox.unsafe:
-        findings.append(f"{processes - 2} other process(es) still running at the end (killed)")
+    if processes > 2 and not sandbox.unsafe:  # the runner's count: the student's to forge
+        others = min(processes - 2, sandbox.limits.processes)
+        findings.append(f"{others} other process(es) still running at the end (killed)")
     row["status"] = "; ".join(["graded", *notes])
     row["review"] = "; ".join(dict.fromkeys(findings))
     return row, feedback(item, assignment, row, outcome_checks, row["status"])
@@ -300,7 +319,7 @@ class Writer:
         self.target = target
         self.partial = target.with_name(target.name + ".partial")
         target.parent.mkdir(parents=True, exist_ok=True)
-        self.file = open(self.partial, "x", newline="")
+        self.file = open(self.partial, "x", newline="", encoding="utf-8")
         self.fields = ["submission", *questions, "total", "status", "review"]
         self.writer = csv.DictWriter(self.file, fieldnames=self.fields)
         self.writer.writeheader()
@@ -343,7 +362,8 @@ def grade(items, assignment, sandbox, csv_target, feedback_dir, jobs, override, 
             writer.write(row)
             rows.append(row)
             if text is not None:
-                (feedback_dir / feedback_file_name(item.name, used)).write_text(text)
+                path = feedback_dir / feedback_file_name(item.name, used)
+                path.write_text(text, encoding="utf-8")
             print(
                 f"{row['submission'][:40]:40} {number(row['total']):>5} / {number(maximum)}  "
                 f"{row['status'][:100]}"
@@ -388,6 +408,8 @@ def main(argv=None):
         "--unsafe", action="store_true", help="run students' code WITHOUT the sandbox"
     )
     args = parser.parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):  # a file's name must not stop the run
+        stream.reconfigure(errors="backslashreplace")
     started = time.monotonic()
     folder = args.submissions
     if not folder.is_dir() or folder.is_symlink():

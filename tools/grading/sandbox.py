@@ -14,7 +14,11 @@ The sandbox (`bwrap`, started here as root):
 - an empty environment except a few variables set here, a new session (no terminal), and no
   capabilities except the two that let the runner drop to an unprivileged uid, which it does,
   after setting the limits, before it reads the job;
-- `--die-with-parent`: if the grader dies, for any reason, the kernel kills the sandbox.
+- `--die-with-parent`: if the grader dies, for any reason, the kernel kills the sandbox;
+- a seccomp filter (`no_process_filter`) under which the runner may start threads but no
+  other process: `os.fork`, `subprocess` and `multiprocessing` fail with PermissionError.
+  The memory limit is a limit on one process's address space, so without the filter a
+  submission could hold it once in each of 32 processes (64 GB by default).
 
 The grader also kills the sandbox's process group (and so, through die-with-parent, the whole
 PID namespace) at the time limit, when the output passes its cap, and in any case before
@@ -22,10 +26,13 @@ returning.
 """
 
 import dataclasses
+import errno
 import os
+import platform
 import selectors
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -58,6 +65,57 @@ class Outcome:
     ending: str  # "exited", "timed out", "too much output"
     returncode: int | None
     seconds: float
+
+
+def no_process_filter(machine=None):
+    """A seccomp BPF program that refuses new processes and allows threads; None if unknown.
+
+    clone() without CLONE_THREAD (fork, vfork, posix_spawn) and fork/vfork fail with EPERM;
+    clone3(), whose flags a filter cannot read, fails with ENOSYS, so that the C library
+    falls back to clone() for threads; system calls of another ABI (x32, or 32-bit calls of
+    a 64-bit process) fail with ENOSYS.
+    """
+    numbers = {  # audit arch, clone, clone3, [fork, vfork]
+        "x86_64": (0xC000003E, 56, 435, [57, 58]),
+        "aarch64": (0xC00000B7, 220, 435, []),
+    }.get(machine or platform.machine())
+    if numbers is None:
+        return None
+    arch, clone, clone3, forks = numbers
+    load, equal, at_least, has_bits, give = 0x20, 0x15, 0x35, 0x45, 0x06
+    allow, refuse, missing = 0x7FFF0000, 0x50000 | errno.EPERM, 0x50000 | errno.ENOSYS
+    # Each jump is (code, k, where to go if true, if false), by label; returns are at the end.
+    program = [
+        (load, 4),  # seccomp_data.arch
+        (equal, arch, None, "missing"),
+        (load, 0),  # seccomp_data.nr
+        (at_least, 0x40000000, "missing", None),  # x32 system calls
+        (equal, clone3, "missing", None),
+        *[(equal, number, "refuse", None) for number in forks],
+        (equal, clone, None, "allow"),
+        (load, 16),  # the low 32 bits of clone's first argument, its flags
+        (has_bits, 0x00010000, "allow", "refuse"),  # CLONE_THREAD
+    ]
+    returns = {"allow": allow, "refuse": refuse, "missing": missing}
+    end = len(program)
+    place = {label: end + i for i, label in enumerate(returns)}
+    code = b""
+    for i, (operation, k, *targets) in enumerate(program):
+        jumps = [0 if t is None else place[t] - i - 1 for t in targets] or [0, 0]
+        code += struct.pack("=HBBI", operation, *jumps, k)
+    for value in returns.values():
+        code += struct.pack("=HBBI", give, 0, 0, value)
+    return code
+
+
+def filter_fd(program):
+    """A file descriptor to read `program` from (bwrap --seccomp), or None."""
+    if program is None:
+        return None
+    fd = os.memfd_create("no-process-filter", 0)
+    os.write(fd, program)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
 
 
 def bind_parents(path, made):
@@ -111,7 +169,7 @@ class Sandbox:
         self.limits, self.unsafe, self.font_cache = limits, unsafe, font_cache
         self.root = os.getuid() == 0
 
-    def command(self, uid):
+    def command(self, uid, seccomp_fd=None):
         limits = self.limits
         runner_arguments = [
             str(uid if self.root and not self.unsafe else 0),
@@ -128,6 +186,8 @@ class Sandbox:
         if not self.root:  # bwrap needs a user namespace then, and the uid stays the caller's
             arguments += ["--unshare-user"]
         arguments += ["--die-with-parent", "--new-session", *system_binds()]
+        if seccomp_fd is not None:
+            arguments += ["--seccomp", str(seccomp_fd)]
         for path in python_binds():
             arguments += [*bind_parents(path, made), "--ro-bind", str(path), str(path)]
         arguments += ["--ro-bind", str(RUNNER), INSIDE_RUNNER]
@@ -160,15 +220,21 @@ class Sandbox:
             for cached in Path(self.font_cache or scratch).glob("*.json"):
                 shutil.copy(cached, scratch)
             options = dict(cwd=scratch, env=environment(scratch))
+        seccomp = None if self.unsafe else filter_fd(no_process_filter())
         started = time.monotonic()
-        process = subprocess.Popen(
-            self.command(uid),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-            **options,
-        )
+        try:
+            process = subprocess.Popen(
+                self.command(uid, seccomp),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+                pass_fds=() if seccomp is None else (seccomp,),
+                **options,
+            )
+        finally:
+            if seccomp is not None:
+                os.close(seccomp)
         try:
             output, ending = self.exchange(process, job, started + self.limits.timeout)
         finally:
@@ -229,12 +295,21 @@ def bwrap_problem(sandbox):
     """None if the sandbox runs here, else a sentence saying why not."""
     if shutil.which("bwrap") is None:
         return "bubblewrap (bwrap) is not installed"
-    command = sandbox.command(0)
+    seccomp = filter_fd(no_process_filter())
+    command = sandbox.command(0, seccomp)
     command = command[: command.index(sys.executable)] + [sys.executable, "-I", "-c", "pass"]
     try:
-        result = subprocess.run(command, capture_output=True, timeout=60)
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            timeout=60,
+            pass_fds=() if seccomp is None else (seccomp,),
+        )
     except (OSError, subprocess.TimeoutExpired) as error:
         return f"bwrap did not run ({type(error).__name__})"
+    finally:
+        if seccomp is not None:
+            os.close(seccomp)
     if result.returncode != 0:
         last = result.stderr.decode(errors="replace").strip().splitlines()
         return f"bwrap failed: {last[-1] if last else f'exit status {result.returncode}'}"
