@@ -188,12 +188,15 @@ class Sandbox:
         arguments += ["--die-with-parent", "--new-session", *system_binds()]
         if seccomp_fd is not None:
             arguments += ["--seccomp", str(seccomp_fd)]
+        arguments += ["--proc", "/proc", "--dev", "/dev"]
+        # The private /tmp first: a project cloned under /tmp (its .venv too) is bound
+        # into it below, read-only, and not hidden by it.
+        arguments += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
+        arguments += ["--perms", "1777", "--dir", "/tmp/matplotlib"]
+        made.update({Path("/tmp"), Path("/tmp/matplotlib")})
         for path in python_binds():
             arguments += [*bind_parents(path, made), "--ro-bind", str(path), str(path)]
         arguments += ["--ro-bind", str(RUNNER), INSIDE_RUNNER]
-        arguments += ["--proc", "/proc", "--dev", "/dev"]
-        arguments += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
-        arguments += ["--perms", "1777", "--dir", "/tmp/matplotlib"]
         if self.font_cache:
             for cached in sorted(Path(self.font_cache).glob("*.json")):
                 arguments += ["--ro-bind", str(cached), f"/tmp/matplotlib/{cached.name}"]
