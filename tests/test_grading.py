@@ -23,6 +23,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -387,6 +388,33 @@ def test_each_file_gets_the_score_and_status_it_should(graded):
             assert expected["review"] in row["review"], (name, row)
 
 
+def test_a_folder_thousands_of_levels_deep_gets_its_rows():
+    """os.walk recursed: 1,000 nested folders stopped the run before any row was written."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import grade
+
+    top = Path(tempfile.mkdtemp(prefix="grading-deep-"))  # not pytest's: it recurses too
+    opened = [os.open(top, os.O_RDONLY)]
+    try:
+        for level in range(1, 2301):
+            os.mkdir("d", dir_fd=opened[-1])
+            opened.append(os.open("d", os.O_RDONLY, dir_fd=opened[-1]))
+            if level == 1500:
+                os.close(os.open("x.ipynb", os.O_WRONLY | os.O_CREAT, dir_fd=opened[-1]))
+        items = grade.collect(top)
+        assert [item.name for item in items if not item.problem] == ["d/" * 1500 + "x.ipynb"]
+        (too_long,) = [item for item in items if item.problem]  # its path passes PATH_MAX
+        assert too_long.problem == "a folder (OSError)" and too_long.name.startswith("d/d/")
+    finally:
+        for level in range(len(opened) - 1, -1, -1):
+            if level == 1500:
+                os.unlink("x.ipynb", dir_fd=opened[level])
+            if level + 1 < len(opened):
+                os.rmdir("d", dir_fd=opened[level])
+            os.close(opened[level])
+        top.rmdir()
+
+
 def test_malformed_files_graded_normally_have_a_plain_graded_status(graded):
     for name in ("bom.ipynb", "utf16.ipynb", "no_cell_ids.ipynb", "kernelspec_renamed.ipynb"):
         assert graded["rows"]["network"][name]["status"] == "graded", name
@@ -456,9 +484,11 @@ def test_static_findings_are_in_the_review(graded):
         "hostile_kill_grader.ipynb": "uses os.kill",
         "hostile_read_secrets.ipynb": "names a path outside its folder (/proc)",
         "hostile_fork_bomb.ipynb": "uses os.fork",
+        "hostile_autograd_gradient.ipynb": "imports autograd",
     }
     for name, finding in findings.items():
         assert finding in rows[name]["review"], (name, rows[name]["review"])
+    assert "imports diffops" in rows["hostile_autograd_gradient.ipynb"]["review"]
     assert rows["solution.ipynb"]["review"] == ""
 
 

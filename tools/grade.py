@@ -80,16 +80,32 @@ def display_name(relative):
 
 
 def collect(folder):
-    """Every file under `folder`, not following links, sorted by path."""
-    items = []
-    for directory, subfolders, files in os.walk(folder, followlinks=False):
-        subfolders.sort()
-        for name in files:
-            path = Path(directory) / name
-            items.append(Item(path, display_name(path.relative_to(folder).as_posix())))
-        for name in subfolders:  # a link to a folder is a file here: it gets a row
-            if (Path(directory) / name).is_symlink():
-                path = Path(directory) / name
+    """Every file under `folder`, not following links, sorted by path.
+
+    A link (to a folder too) is a file here, and so is a folder that cannot be listed: each
+    gets a row. The walk keeps its own stack: os.walk recurses, and a folder 1,000 levels
+    deep stopped the run with a RecursionError.
+    """
+    items, folders = [], [Path(folder)]
+    while folders:
+        directory = folders.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = list(listing)
+        except OSError as error:
+            if directory != Path(folder):
+                name = display_name(directory.relative_to(folder).as_posix())
+                items.append(Item(directory, name, problem=f"a folder ({type(error).__name__})"))
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_folder = False
+            if is_folder:
+                folders.append(path)
+            else:
                 items.append(Item(path, display_name(path.relative_to(folder).as_posix())))
     items.sort(key=lambda item: item.name)
     taken = {item.name for item in items}
@@ -108,6 +124,8 @@ def collect(folder):
 
 def read_all(items):
     for item in items:
+        if item.problem:
+            continue
         try:
             item.notebook = nb.read_notebook(item.path)
         except nb.NotGraded as reason:

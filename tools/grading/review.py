@@ -38,6 +38,17 @@ SUSPICIOUS_MODULES = {
     "threading": "threading",
     "_thread": "threading",
     "atexit": "atexit",
+    # Libraries that differentiate for you: an assignment that asks for a derivative by
+    # hand passes its checks with them (autograd's grad of `loss` scores q1 of
+    # network_gradient), and the course's own package has central_difference itself.
+    "diffops": "diffops",
+    "autograd": "autograd",
+    "jax": "jax",
+    "torch": "torch",
+    "tensorflow": "tensorflow",
+    "sympy": "sympy",
+    "numdifftools": "numdifftools",
+    "findiff": "findiff",
     "sys": None,  # only some uses of sys count, below
     "os": None,
 }
