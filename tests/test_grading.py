@@ -134,6 +134,7 @@ def write_network_folder(folder, built, paths):
     put("x.ipynb/inside.ipynb", text, 10)
     (folder / "empty_folder.ipynb").mkdir()
     put("=HYPERLINK(1).ipynb", text, 10, row="'=HYPERLINK(1).ipynb")
+    put(" ＝HYPERLINK(2).ipynb", text, 10, row="' ＝HYPERLINK(2).ipynb")
     put("new\nline.ipynb", text, 10, row="new?line.ipynb")
     # Three names that display alike: each still gets a row of its own, and a name of its own.
     put("new\tline.ipynb", text, 10, row="new?line.ipynb #3")
@@ -563,6 +564,13 @@ def test_statuses_never_carry_an_error_message(graded):
 
 
 # --- honest grading of central_difference, with otter's usual mistakes --------------------
+
+
+def test_a_status_names_each_cell_once_in_the_order_they_ran(graded):
+    """Forged repeats and orders of cell numbers spelled a hidden probe in the feedback."""
+    status = graded["rows"]["network"]["hostile_leak_probe.ipynb"]["status"]
+    cells = [int(n) for n in re.findall(r"cell (\d+) ", status)]
+    assert cells and cells == sorted(set(cells)), status
 
 
 def test_central_difference_scores(graded):

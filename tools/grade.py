@@ -42,6 +42,7 @@ import sys
 import tempfile
 import threading
 import time
+import unicodedata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -76,7 +77,9 @@ def display_name(relative):
     """The path as text a CSV and a terminal can show: no control or undecodable characters."""
     text = os.fsencode(relative).decode("utf-8", "replace")
     text = "".join(ch if ch.isprintable() else "?" for ch in text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text  # no spreadsheet formulas
+    # No spreadsheet formulas, even behind spaces or in a full-width form (＝, ＋...).
+    first = unicodedata.normalize("NFKC", text.lstrip()[:1])
+    return "'" + text if first in ("=", "+", "-", "@") else text
 
 
 def collect(folder):
@@ -175,15 +178,20 @@ def read_document(output, numbers, probe_count):
     probes = document.get("probes")
     if not isinstance(errors, list) or not isinstance(probes, list):
         raise values.Invalid("fields missing")
-    cell_errors = []
+    # The runner records at most one error a cell, in the order the cells ran: anything else
+    # is forged (repeated, unordered cell numbers spelled a hidden probe in the feedback, a
+    # character a cell). Which cells raise what still carries some 100 bits a submission.
+    cell_errors, last = [], 0
     for entry in errors[: len(numbers)]:
         if (
             isinstance(entry, list)
             and len(entry) == 2
             and type(entry[0]) is int
             and entry[0] in numbers
+            and entry[0] > last
         ):
             cell_errors.append((entry[0], values.error_name(entry[1])))
+            last = entry[0]
     decoded = []
     for index in range(probe_count):
         try:
@@ -274,10 +282,11 @@ def grade_item(item, assignment, sandbox, uids, override):
 def feedback(item, assignment, row, outcome_checks, status):
     """The Markdown feedback of one file: its scores and its public tests' results only."""
     maximum = sum(assignment.questions.values())
+    shown = item.name.replace("`", "'")  # a backtick in a name would end the code span
     lines = [
         f"# Feedback: {assignment.name}",
         "",
-        f"Submission: `{item.name}`",
+        f"Submission: `{shown}`",
         "",
         f"**Total: {number(row['total'])} / {number(maximum)}**",
         "",
