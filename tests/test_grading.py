@@ -464,6 +464,8 @@ def test_no_process_can_start_in_the_sandbox(graded):
     for name in ("hostile_fork_bomb.ipynb", "hostile_edit_csv.ipynb"):
         assert "other process(es)" not in rows[name]["review"], rows[name]
     assert "PermissionError" in rows["hostile_edit_csv.ipynb"]["status"]
+    hidden = rows["hostile_hidden_memory.ipynb"]  # memfds, System V shared memory
+    assert "PermissionError" in hidden["status"] and "BufferError" not in hidden["status"]
 
 
 def test_forged_results_cost_the_grader_nothing(graded):

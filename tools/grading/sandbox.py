@@ -15,10 +15,11 @@ The sandbox (`bwrap`, started here as root):
   capabilities except the two that let the runner drop to an unprivileged uid, which it does,
   after setting the limits, before it reads the job;
 - `--die-with-parent`: if the grader dies, for any reason, the kernel kills the sandbox;
-- a seccomp filter (`no_process_filter`) under which the runner may start threads but no
-  other process: `os.fork`, `subprocess` and `multiprocessing` fail with PermissionError.
-  The memory limit is a limit on one process's address space, so without the filter a
-  submission could hold it once in each of 32 processes (64 GB by default).
+- a seccomp filter (`seccomp_filter`) under which the runner may start threads but no
+  other process (`os.fork`, `subprocess` and `multiprocessing` fail with PermissionError),
+  nor memfds or System V shared memory: the memory limit is a limit on one process's
+  address space, and without the filter a submission could hold it once in each of 32
+  processes (64 GB by default), or hold memory in memfds and detached segments.
 
 The grader also kills the sandbox's process group (and so, through die-with-parent, the whole
 PID namespace) at the time limit, when the output passes its cap, and in any case before
@@ -67,21 +68,26 @@ class Outcome:
     seconds: float
 
 
-def no_process_filter(machine=None):
-    """A seccomp BPF program that refuses new processes and allows threads; None if unknown.
+def seccomp_filter(machine=None):
+    """A seccomp BPF program for the runner (threads yes, processes no); None if unknown.
 
-    clone() without CLONE_THREAD (fork, vfork, posix_spawn) and fork/vfork fail with EPERM;
+    The memory limit (RLIMIT_AS) bounds one process's address space, so the filter refuses
+    what holds memory outside it, with EPERM: a new process (clone() without CLONE_THREAD,
+    fork, vfork: fork, subprocess and multiprocessing fail), and memory that outlives its
+    mappings (memfd_create, memfd_secret, System V shared memory and message queues: ten
+    memfds of 60 MB, or four detached 200 MB segments, were held under MEMORY=300).
     clone3(), whose flags a filter cannot read, fails with ENOSYS, so that the C library
-    falls back to clone() for threads; system calls of another ABI (x32, or 32-bit calls of
-    a 64-bit process) fail with ENOSYS.
+    falls back to clone() for threads; so do system calls of another ABI (x32, or 32-bit
+    calls of a 64-bit process).
     """
-    numbers = {  # audit arch, clone, clone3, [fork, vfork]
-        "x86_64": (0xC000003E, 56, 435, [57, 58]),
-        "aarch64": (0xC00000B7, 220, 435, []),
+    numbers = {  # audit arch, clone, clone3, [fork, vfork, memfd_create, memfd_secret,
+        # shmget, msgget]
+        "x86_64": (0xC000003E, 56, 435, [57, 58, 319, 447, 29, 68]),
+        "aarch64": (0xC00000B7, 220, 435, [279, 447, 194, 186]),
     }.get(machine or platform.machine())
     if numbers is None:
         return None
-    arch, clone, clone3, forks = numbers
+    arch, clone, clone3, refused = numbers
     load, equal, at_least, has_bits, give = 0x20, 0x15, 0x35, 0x45, 0x06
     allow, refuse, missing = 0x7FFF0000, 0x50000 | errno.EPERM, 0x50000 | errno.ENOSYS
     # Each jump is (code, k, where to go if true, if false), by label; returns are at the end.
@@ -91,7 +97,7 @@ def no_process_filter(machine=None):
         (load, 0),  # seccomp_data.nr
         (at_least, 0x40000000, "missing", None),  # x32 system calls
         (equal, clone3, "missing", None),
-        *[(equal, number, "refuse", None) for number in forks],
+        *[(equal, number, "refuse", None) for number in refused],
         (equal, clone, None, "allow"),
         (load, 16),  # the low 32 bits of clone's first argument, its flags
         (has_bits, 0x00010000, "allow", "refuse"),  # CLONE_THREAD
@@ -223,7 +229,7 @@ class Sandbox:
             for cached in Path(self.font_cache or scratch).glob("*.json"):
                 shutil.copy(cached, scratch)
             options = dict(cwd=scratch, env=environment(scratch))
-        seccomp = None if self.unsafe else filter_fd(no_process_filter())
+        seccomp = None if self.unsafe else filter_fd(seccomp_filter())
         started = time.monotonic()
         try:
             process = subprocess.Popen(
@@ -298,7 +304,7 @@ def bwrap_problem(sandbox):
     """None if the sandbox runs here, else a sentence saying why not."""
     if shutil.which("bwrap") is None:
         return "bubblewrap (bwrap) is not installed"
-    seccomp = filter_fd(no_process_filter())
+    seccomp = filter_fd(seccomp_filter())
     command = sandbox.command(0, seccomp)
     command = command[: command.index(sys.executable)] + [sys.executable, "-I", "-c", "pass"]
     try:
