@@ -2,7 +2,7 @@
 
 Usage (made by tools/grading/sandbox.py, never by hand):
 
-    python -I runner.py UID MEMORY_BYTES PROCESSES FILE_BYTES CPU_SECONDS < job.json
+    python -I runner.py UID MEMORY_BYTES PROCESSES FILE_BYTES CPU_SECONDS TMP_FILES < job.json
 
 Nothing here is trusted once the student's first cell has run: the student's code shares
 this process and may change anything in it, this file's functions included. The grader
@@ -33,6 +33,18 @@ MAX_STRING = 10_000
 def limit(resource_id, value):
     if value > 0:
         resource.setrlimit(resource_id, (value, value))
+
+
+def limit_tmp(files):
+    """Remount the sandbox's own /tmp with at most `files` inodes (0: leave it as it is)."""
+    if files <= 0:
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    flags = 32 | 2 | 4  # MS_REMOUNT | MS_NOSUID | MS_NODEV; the size stays as bwrap set it
+    if libc.mount(b"tmpfs", b"/tmp", b"tmpfs", flags, f"nr_inodes={files}".encode()) != 0:
+        os._exit(71)
 
 
 def drop_privileges(uid, memory, processes, file_bytes, cpu_seconds):
@@ -152,7 +164,8 @@ def count_processes():
 
 
 def main():
-    uid, memory, processes, file_bytes, cpu_seconds = (int(a) for a in sys.argv[1:6])
+    uid, memory, processes, file_bytes, cpu_seconds, tmp_files = (int(a) for a in sys.argv[1:7])
+    limit_tmp(tmp_files)
     drop_privileges(uid, memory, processes, file_bytes, cpu_seconds)
     job = json.loads(sys.stdin.buffer.read())
     results = os.dup(1)
