@@ -490,10 +490,13 @@ def test_static_findings_are_in_the_review(graded):
         "hostile_read_secrets.ipynb": "names a path outside its folder (/proc)",
         "hostile_fork_bomb.ipynb": "uses os.fork",
         "hostile_autograd_gradient.ipynb": "imports autograd",
+        "hostile_leak_probe.ipynb": "uses .f_locals",
+        "hostile_patch_quietly.ipynb": "uses .__setattr__",
     }
     for name, finding in findings.items():
         assert finding in rows[name]["review"], (name, rows[name]["review"])
     assert "imports diffops" in rows["hostile_autograd_gradient.ipynb"]["review"]
+    assert "calls vars()" in rows["hostile_patch_quietly.ipynb"]["review"]
     assert rows["solution.ipynb"]["review"] == ""
 
 

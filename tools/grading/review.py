@@ -60,6 +60,7 @@ SUSPICIOUS_CALLS = {
     "setattr",
     "delattr",
     "globals",
+    "vars",
     "breakpoint",
 }
 SUSPICIOUS_ATTRIBUTES = {
@@ -91,6 +92,27 @@ SUSPICIOUS_ATTRIBUTES = {
         "dup2",
     },
     "sys": {"modules", "_getframe", "settrace", "setprofile", "meta_path", "path_hooks", "exit"},
+}
+# Attributes that reach into the interpreter: the runner's frame and its job (the probes),
+# any module's namespace, or a type's methods, without a name the lists above would catch.
+INTROSPECTION = {
+    "f_back",
+    "f_locals",
+    "f_globals",
+    "f_builtins",
+    "gi_frame",
+    "tb_frame",
+    "__globals__",
+    "__code__",
+    "__closure__",
+    "__dict__",
+    "__subclasses__",
+    "__setattr__",
+    "__delattr__",
+    "__getattribute__",
+    "__builtins__",
+    "__loader__",
+    "__spec__",
 }
 SUSPICIOUS_PATHS = re.compile(r"/proc|/sys/|/dev/|/work|/root|/home|/etc/|autograder|\.\./")
 
@@ -154,6 +176,8 @@ def scan_tree(tree, findings):
             module = aliases.get(base, "").split(".")[0]
             if parts and parts[0] in SUSPICIOUS_ATTRIBUTES.get(module, ()):
                 findings.add(f"uses {module}.{parts[0]}")
+            if node.attr in INTROSPECTION:
+                findings.add(f"uses .{node.attr}")
         elif isinstance(node, ast.Name) and node.id in ("__builtins__", "__loader__", "__spec__"):
             findings.add(f"uses {node.id}")
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
