@@ -466,6 +466,8 @@ def test_no_process_can_start_in_the_sandbox(graded):
     assert "PermissionError" in rows["hostile_edit_csv.ipynb"]["status"]
     hidden = rows["hostile_hidden_memory.ipynb"]  # memfds, System V shared memory
     assert "PermissionError" in hidden["status"] and "BufferError" not in hidden["status"]
+    namespace = rows["hostile_user_namespace.ipynb"]  # a tmpfs of its own, any size
+    assert "PermissionError" in namespace["status"] and "BufferError" not in namespace["status"]
     files = rows["hostile_tmp_files.ipynb"]  # /tmp holds a limited number of files
     assert "OSError" in files["status"] and "BufferError" not in files["status"]
 

@@ -80,15 +80,30 @@ def seccomp_filter(machine=None):
     what holds memory outside it, with EPERM: a new process (clone() without CLONE_THREAD,
     fork, vfork: fork, subprocess and multiprocessing fail), and memory that outlives its
     mappings (memfd_create, memfd_secret, System V shared memory and message queues: ten
-    memfds of 60 MB, or four detached 200 MB segments, were held under MEMORY=300).
+    memfds of 60 MB, or four detached 200 MB segments, were held under MEMORY=300), and a
+    namespace of its own (unshare, setns: in a new user namespace it mounted a tmpfs of its
+    own size and held 600 MB in it under MEMORY=300). It also refuses, as Docker's default
+    profile does, kernel interfaces that a notebook does not need and exploits often do:
+    bpf, userfaultfd, perf_event_open, io_uring and the key rings.
     clone3(), whose flags a filter cannot read, fails with ENOSYS, so that the C library
     falls back to clone() for threads; so do system calls of another ABI (x32, or 32-bit
     calls of a 64-bit process).
     """
-    numbers = {  # audit arch, clone, clone3, [fork, vfork, memfd_create, memfd_secret,
-        # shmget, msgget]
-        "x86_64": (0xC000003E, 56, 435, [57, 58, 319, 447, 29, 68]),
-        "aarch64": (0xC00000B7, 220, 435, [279, 447, 194, 186]),
+    numbers = {  # audit arch, clone, clone3, refused: [fork, vfork, memfd_create,
+        # memfd_secret, shmget, msgget, unshare, setns, bpf, userfaultfd, perf_event_open,
+        # io_uring_setup, add_key, request_key, keyctl]
+        "x86_64": (
+            0xC000003E,
+            56,
+            435,
+            [57, 58, 319, 447, 29, 68, 272, 308, 321, 323, 298, 425, 248, 249, 250],
+        ),
+        "aarch64": (
+            0xC00000B7,
+            220,
+            435,
+            [279, 447, 194, 186, 97, 268, 280, 282, 241, 425, 217, 218, 219],
+        ),
     }.get(machine or platform.machine())
     if numbers is None:
         return None
