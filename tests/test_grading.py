@@ -180,6 +180,11 @@ def write_central_folder(folder, built, network_built):
     (folder / "cell_deleted.ipynb").write_text(dump(deleted))
     other = network_built / "autograder" / "network_gradient.ipynb"
     (folder / "network_gradient.ipynb").write_text(other.read_text())
+    # One student's folder of notebooks of another assignment: one vote, not seven, when the
+    # grader guesses the assignment (seven outvoted five classmates, then not graded).
+    (folder / "mallory").mkdir()
+    for n in range(7):
+        (folder / "mallory" / f"copy{n}.ipynb").write_text(other.read_text())
     return gone["id"]
 
 
@@ -584,7 +589,13 @@ def test_a_status_names_each_cell_once_in_the_order_they_ran(graded):
 
 def test_central_difference_scores(graded):
     rows = graded["rows"]["central"]
-    assert set(rows) == {p.name for p in graded["central"].iterdir()}
+    files = graded["central"].rglob("*.ipynb")
+    assert set(rows) == {p.relative_to(graded["central"]).as_posix() for p in files}
+    assert (
+        "central_difference: named by 5 of the 7 students"
+        in graded["outputs"]["central"]["stdout"]
+    )
+    assert rows["mallory/copy0.ipynb"]["status"].startswith("not graded: a notebook of another")
     assert [float(rows["solution.ipynb"][q]) for q in CENTRAL_POINTS] == [3, 2, 3, 2]
     assert rows["solution.ipynb"]["status"] == "graded"
     assert float(rows["unchanged_handout.ipynb"]["total"]) == 0

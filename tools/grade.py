@@ -137,16 +137,26 @@ def read_all(items):
             item.problem = f"unreadable ({type(error).__name__})"
 
 
-def guess_assignment(items, folder):
-    """The assignment most notebooks name in their metadata, if more than half name it."""
+def guess_assignment(items, folder, submissions):
+    """The assignment named by more than half of the students' notebooks' metadata.
+
+    One vote a student: a file or folder at the top of `submissions` votes once, for the
+    name most of its notebooks give (three copies in one student's folder outvoted two
+    classmates, whose notebooks were then not graded).
+    """
     known = set(known_assignments(folder))
-    names = [i.notebook.assignment for i in items if i.notebook and i.notebook.assignment]
+    by_student = {}
+    for item in items:
+        if item.notebook and item.notebook.assignment:
+            student = item.path.relative_to(submissions).parts[0]
+            by_student.setdefault(student, []).append(item.notebook.assignment)
+    names = [max(sorted(set(given)), key=given.count) for given in by_student.values()]
     counts = {name: names.count(name) for name in set(names) & known}
     best = max(counts, key=counts.get, default=None)
     if best is None or 2 * counts[best] <= len(names):
         found = ", ".join(f"{n} ({c})" for n, c in sorted(counts.items())) or "none"
         sys.exit(f"Cannot tell the assignment (found: {found}); give ASSIGNMENT=name.")
-    print(f"Assignment {best}: named by {counts[best]} of the {len(names)} notebooks.")
+    print(f"Assignment {best}: named by {counts[best]} of the {len(names)} students.")
     return best
 
 
@@ -462,7 +472,7 @@ def main(argv=None):
         sandbox.font_cache = make_font_cache(Path(scratch))
         items = collect(folder)
         read_all(items)
-        name = args.assignment or guess_assignment(items, args.assignments)
+        name = args.assignment or guess_assignment(items, args.assignments, folder)
         try:
             assignment = Assignment(name, args.assignments)
             references(assignment, sandbox, args.uid_base)
