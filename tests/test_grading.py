@@ -268,13 +268,8 @@ def kill_a_run(base, built, grades):
 def graded(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile-suite")
     built = base / "built"
-    make = (  # `make assignments`, into this test's folder (otter runs in a process of its own)
-        "import runpy, sys\nfrom pathlib import Path\n"
-        f"tool = runpy.run_path({str(ROOT / 'tools' / 'assignments.py')!r})\n"
-        "for notebook in tool['instructor_notebooks']():\n"
-        "    tool['make_assignment'](notebook, Path(sys.argv[1]))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", make, built], capture_output=True, text=True)
+    make = [sys.executable, ROOT / "tools" / "assignments.py", built]  # into this test's folder
+    result = subprocess.run(make, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     marker, grades = base / "host-marker", base / "grades"
     marker.mkdir()

@@ -71,13 +71,16 @@ def give_stable_ids(path):
     path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
 
 
-def main():
+def main(argv=()):
+    """`python tools/assignments.py [FOLDER]`: into FOLDER instead of _build/assignments."""
+    output = Path(argv[0]).resolve() if argv else OUTPUT
     for notebook in instructor_notebooks():
-        target = make_assignment(notebook)
-        print(f"{notebook.relative_to(ROOT)} -> {target.relative_to(ROOT)}/")
+        target = make_assignment(notebook, output)
+        shown = target.relative_to(ROOT) if target.is_relative_to(ROOT) else target
+        print(f"{notebook.relative_to(ROOT)} -> {shown}/")
         print(f"  hand out:  student/{notebook.name}")
         print("  grade with: make grade SUBMISSIONS=folder (sandboxed; autograder/checks.py)")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
