@@ -65,3 +65,62 @@ def test_bad_input_is_rejected_with_the_argument_named(kwargs, error, message):
     arguments = {"f": np.exp, "x": 1.0} | kwargs
     with pytest.raises(error, match=message):
         richardson(**arguments)
+
+
+# Functions that change on a scale shorter than the default first step 0.25 max(1, |x|):
+# the first table does not converge, and the default starts again from a smaller step.
+FAST_CHANGING = [
+    ("exp at 50", np.exp, np.exp, 50.0),
+    ("sin 30x at 1", lambda t: np.sin(30 * t), lambda t: 30 * np.cos(30 * t), 1.0),
+    ("1/(x - 0.6) at 1", lambda t: 1 / (t - 0.6), lambda t: -1 / (t - 0.6) ** 2, 1.0),
+    ("runge at 0.2", lambda t: 1 / (1 + 25 * t**2), lambda t: -50 * t / (1 + 25 * t**2) ** 2, 0.2),
+    ("tanh 10x at 0.1", lambda t: np.tanh(10 * t), lambda t: 10 / np.cosh(10 * t) ** 2, 0.1),
+    ("exp 5x at 20", lambda t: np.exp(5 * t), lambda t: 5 * np.exp(5 * t), 20.0),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "f", "exact", "x"), FAST_CHANGING, ids=[c[0] for c in FAST_CHANGING]
+)
+def test_default_first_step_is_made_smaller_until_the_table_converges(name, f, exact, x):
+    first_step = 0.25 * max(1.0, abs(x))
+    imposed = richardson(f, x, h=first_step)
+    imposed_error = abs(imposed.df - exact(x)) / abs(exact(x))
+    assert imposed_error > 1e-9, f"{name}: the first step alone gives {imposed_error:.1e}"
+    assert imposed.error > np.sqrt(np.finfo(float).eps) * abs(imposed.df)  # it says so
+    assert imposed.nfev == 10
+
+    ours = richardson(f, x)
+    our_error = abs(ours.df - exact(x)) / abs(exact(x))
+    theirs = scipy_derivative(f, x)
+    their_error = abs(theirs.df - exact(x)) / abs(exact(x))
+    assert our_error <= 1e-13, f"{name}: {our_error:.1e}"
+    assert our_error <= max(their_error, 1e-14), f"{name}: scipy {their_error:.1e}"
+    assert ours.nfev == 20  # one more table, from a step 32 times smaller
+    assert abs(ours.df - exact(x)) <= max(ours.error, 1e-15 * abs(exact(x))) * 10
+
+
+def test_default_gives_up_after_four_tables_and_counts_every_evaluation():
+    calls = []
+
+    def root_like(t):  # D(h) = h**-0.5 at 0: no table ever converges
+        calls.append(t)
+        return np.sign(t) * np.sqrt(abs(t))
+
+    result = richardson(root_like, 0.0)
+    assert result.nfev == len(calls) == 40
+    smallest_step = min(abs(t) for t in calls)
+    assert smallest_step == 0.25 / 2**19  # the fourth table ends at 0.25 / 2**(3*5 + 4)
+    assert result.error > 1
+
+
+def test_an_imposed_step_is_used_as_given():
+    calls = []
+
+    def f(t):
+        calls.append(t)
+        return np.exp(t)
+
+    result = richardson(f, 50.0, h=12.5)
+    assert result.nfev == len(calls) == 10
+    assert max(abs(t - 50.0) for t in calls) == 12.5

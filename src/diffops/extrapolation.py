@@ -31,9 +31,11 @@ def richardson(f, x, h=None, levels=5, ratio=2.0):
     x : float
         The point.
     h : float or None, optional
-        The first (largest) step, a real, finite number > 0. The default, None, is
-        ``0.25 * max(1, |x|)``. Within ``[x - h, x + h]`` the function should be
-        smooth and well described by its Taylor series.
+        The first (largest) step, a real, finite number > 0. Within ``[x - h, x + h]``
+        the function should be smooth and well described by its Taylor series: ``h``
+        must be small against the distance over which ``f`` changes (a period, a pole,
+        the scale ``1/a`` of ``exp(a x)``). The default, None, chooses it by trial (see
+        Notes), starting from ``0.25 * max(1, |x|)``.
     levels : int, optional
         The number of steps ``h, h/ratio, ..., h/ratio**(levels - 1)``: at least 2.
         Each costs two evaluations of ``f``. Default 5.
@@ -62,6 +64,17 @@ def richardson(f, x, h=None, levels=5, ratio=2.0):
     estimate returned is the one whose distance to the two entries it was built from
     is smallest, the rule of Ridders (1982); that distance is the error estimate.
 
+    The series only helps if its first terms dominate, that is, if the first step is
+    small against the scale over which ``f`` changes; no rule based on ``x`` alone can
+    know that scale. With ``h=None`` the first step is ``0.25 * max(1, |x|)``, and if
+    the error estimate is then above ``sqrt(eps) |df|`` (the table has not converged)
+    the whole table is built again from a first step ``ratio**levels`` times smaller,
+    just below the smallest step used so far, at most three more times. The result
+    with the smallest error estimate is returned, and ``nfev`` counts every
+    evaluation: ``2 * levels`` when the first table converges, at most four times
+    that. The error estimate can be fooled, by a function whose first columns agree by
+    accident, so this is a safeguard, not a guarantee.
+
     Examples
     --------
     >>> import numpy as np
@@ -69,17 +82,43 @@ def richardson(f, x, h=None, levels=5, ratio=2.0):
     >>> result = richardson(np.exp, 1.0)
     >>> print(f"{abs(result.df - np.e) / np.e:.0e}, {result.nfev} evaluations")
     6e-15, 10 evaluations
+
+    At ``x = 50`` the first step would be 12.5, far too large for ``exp``; the
+    estimate of the first table says so, and a second table from a step of 0.39
+    converges:
+
+    >>> result = richardson(np.exp, 50.0)
+    >>> print(f"{abs(result.df - np.exp(50)) / np.exp(50):.0e}, {result.nfev} evaluations")
+    3e-15, 20 evaluations
+    >>> result = richardson(np.exp, 50.0, h=12.5)  # the same first step, imposed
+    >>> print(f"{abs(result.df - np.exp(50)) / np.exp(50):.1e}")
+    3.5e-03
     """
     check_function(f)
     x = as_scalar(x)
-    h = 0.25 * max(1.0, abs(x)) if h is None else check_step(h)
     is_int = isinstance(levels, (int, np.integer)) and not isinstance(levels, bool)
     if not (is_int and levels >= 2):
         raise ValueError(f"`levels` must be an integer >= 2, got {levels!r}.")
     is_real = isinstance(ratio, (int, float, np.integer, np.floating)) and ratio is not True
     if not (is_real and np.isfinite(ratio) and ratio > 1):
         raise ValueError(f"`ratio` must be a real, finite number > 1, got {ratio!r}.")
+    if h is not None:
+        return _richardson_table(f, x, check_step(h), levels, ratio)
 
+    h, best, nfev = 0.25 * max(1.0, abs(x)), None, 0
+    for _ in range(4):  # the default first step, then up to three smaller ones
+        result = _richardson_table(f, x, h, levels, ratio)
+        nfev += result.nfev
+        if best is None or result.error <= best.error:
+            best = result
+        if result.error <= np.sqrt(np.finfo(float).eps) * abs(result.df):
+            break  # converged
+        h /= ratio**levels  # start again below the smallest step tried
+    return best._replace(nfev=nfev)
+
+
+def _richardson_table(f, x, h, levels, ratio):
+    """Build the table of :func:`richardson` from the first step ``h``, unchecked."""
     table = np.full((levels, levels), np.nan)
     best, best_error = None, np.inf
     for i in range(levels):

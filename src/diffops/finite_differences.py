@@ -207,8 +207,14 @@ def complex_step(f, x, h):
     -----
     The Taylor series ``f(x + ih) = f(x) + ih f'(x) - h**2 f''(x) / 2 - ...`` has
     ``h f'(x)`` as the leading imaginary part, so the error is ``-h**2 f'''(x) / 6``.
-    There is no subtraction, hence no cancellation: with ``h = 1e-20`` the result is
-    correct to rounding.
+    No two nearby values of ``f`` are subtracted, so the step causes no cancellation,
+    and with ``h = 1e-20`` the truncation error is far below rounding: the result is
+    usually within a few ulps of ``f'(x)``. Two exceptions. Where ``f'`` is itself a
+    small difference of large terms, the rounding errors of those terms remain: for
+    ``x**2 - 2*x`` the imaginary part is ``2xh - 2h``, which cancels near ``x = 1``
+    (see the example). And for code that is not analytic as written (``np.conj``,
+    ``abs``, a cast to real) the result is wrong; only the casts and ``abs``, which
+    drop the imaginary part, are detected.
 
     Examples
     --------
@@ -216,6 +222,10 @@ def complex_step(f, x, h):
     >>> from diffops import complex_step
     >>> complex_step(np.exp, 0.0, 1e-20)
     1.0
+    >>> x = 1 + 1e-10  # f'(x) = 2x - 2, from 2xh - 2h: a relative error of 8e-8
+    >>> relative_error = complex_step(lambda t: t**2 - 2 * t, x, 1e-20) / (2 * (x - 1)) - 1
+    >>> print(f"{abs(relative_error):.0e}")
+    8e-08
     >>> complex_step(np.abs, 1.0, 1e-20)
     Traceback (most recent call last):
         ...
