@@ -124,3 +124,13 @@ def test_an_imposed_step_is_used_as_given():
     result = richardson(f, 50.0, h=12.5)
     assert result.nfev == len(calls) == 10
     assert max(abs(t - 50.0) for t in calls) == 12.5
+
+
+def test_an_error_estimate_can_be_fooled_by_a_period_that_fits_the_steps():
+    # Documented limitation: every step of the first table, 0.25 ... 1/64, is a whole
+    # number of half-periods of sin(64 pi x), so every central difference is ~0.
+    result = richardson(lambda t: np.sin(64 * np.pi * t), 0.0)
+    assert abs(result.df) < 1e-12 and result.error < 1e-12 and result.nfev == 10
+    assert richardson(lambda t: np.sin(64 * np.pi * t), 0.0, h=0.005).df == pytest.approx(
+        64 * np.pi, rel=1e-6
+    )

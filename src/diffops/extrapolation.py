@@ -16,7 +16,7 @@ class RichardsonResult(NamedTuple):
     error: float
     """An estimate of its error, from its distance to its neighbours in the table."""
     nfev: int
-    """The number of evaluations of ``f``: two per row."""
+    """The number of evaluations of ``f``: two per row of every table built."""
     table: np.ndarray
     """The table: row i, column k holds the estimate from steps h/ratio**(i-k) ... h/ratio**i."""
 
@@ -72,8 +72,9 @@ def richardson(f, x, h=None, levels=5, ratio=2.0):
     just below the smallest step used so far, at most three more times. The result
     with the smallest error estimate is returned, and ``nfev`` counts every
     evaluation: ``2 * levels`` when the first table converges, at most four times
-    that. The error estimate can be fooled, by a function whose first columns agree by
-    accident, so this is a safeguard, not a guarantee.
+    that. The error estimate can be fooled, by a function whose columns agree by
+    accident (``sin(64 pi x)`` at 0, where every step of the first table is a whole
+    number of half-periods), so this is a safeguard, not a guarantee.
 
     Examples
     --------
