@@ -274,3 +274,168 @@ def test_derivative_rejects_f_that_is_not_elementwise(bad_f):
 def test_derivative_rejects_f_with_non_real_values(bad_f):
     with pytest.raises(ValueError, match=r"`f` must return real numbers"):
         derivative(bad_f)(np.array([1.0, 2.0]))
+
+
+# --- a step given as a 0-d array, in every function that takes a step ---------------------
+
+
+def _calls_with_step():
+    """For each public function that takes ``h``: a call with that step, returning numbers."""
+    import diffops
+
+    vector = np.array([0.3, -0.7, 1.1])
+    grad = lambda x: 2 * x + np.cos(x)  # noqa: E731
+
+    def dense(result):
+        return result.toarray() if hasattr(result, "toarray") else result
+
+    return {
+        "forward_difference": lambda h: diffops.forward_difference(np.sin, 1.0, h),
+        "backward_difference": lambda h: diffops.backward_difference(np.sin, 1.0, h),
+        "central_difference": lambda h: diffops.central_difference(np.sin, 1.0, h),
+        "five_point_difference": lambda h: diffops.five_point_difference(np.sin, 1.0, h),
+        "complex_step": lambda h: diffops.complex_step(np.sin, 1.0, h),
+        "derivative": lambda h: diffops.derivative(np.sin, h)(1.0),
+        "second_derivative": lambda h: diffops.second_derivative(np.sin, h)(1.0),
+        "gradient": lambda h: diffops.gradient(seed_function, h)(vector),
+        "jacobian": lambda h: diffops.jacobian(np.sin, h)(vector),
+        "jacobian (sparse)": lambda h: dense(
+            diffops.jacobian(np.sin, h, sparsity=np.eye(3, dtype=bool))(vector)
+        ),
+        "hessian": lambda h: diffops.hessian(seed_function, h)(vector),
+        "directional_derivative": lambda h: diffops.directional_derivative(
+            seed_function, vector, np.ones(3), h
+        ),
+        "hessian_vector_product": lambda h: diffops.hessian_vector_product(
+            grad, vector, np.ones(3), h
+        ),
+        "sparse_hessian": lambda h: dense(
+            diffops.sparse_hessian(grad, np.eye(3, dtype=bool), h)(vector)
+        ),
+        "check_gradient": lambda h: (
+            diffops.check_gradient(
+                seed_function,
+                lambda x: np.array([3 * x[0] ** 2, 2 * x[1], 4 * x[2] ** 3]),
+                vector,
+                h,
+            ).relative_error
+        ),
+        "richardson": lambda h: diffops.richardson(np.sin, 1.0, h).df,
+        "estimate_noise": lambda h: diffops.estimate_noise(lambda t: np.exp(t) + 0.0, 1.0, h),
+    }
+
+
+CALLS_WITH_STEP = _calls_with_step()
+
+
+@pytest.mark.parametrize("name", CALLS_WITH_STEP)
+@pytest.mark.parametrize("step", [1e-3, np.float32(2.0**-10), 3e-4])
+def test_a_step_as_a_0d_array_is_the_same_step_as_the_number(name, step):
+    call = CALLS_WITH_STEP[name]
+    h = 1e-6 if name == "estimate_noise" else step
+    if name == "complex_step":
+        h = step * 1e-10
+    assert np.array_equal(call(np.array(h)), call(h))
+
+
+@pytest.mark.parametrize("name", CALLS_WITH_STEP)
+@pytest.mark.parametrize(
+    "bad",
+    [
+        np.array(0.0),
+        np.array(-1e-3),
+        np.array(np.nan),
+        np.array(np.inf),
+        np.array(True),
+        np.array(1e-3 + 0j),
+        np.array("0.1"),
+        np.array(None),
+    ],
+    ids=repr,
+)
+def test_a_bad_step_gets_one_message_as_a_number_or_as_a_0d_array(name, bad):
+    call = CALLS_WITH_STEP[name]
+    with pytest.raises(ValueError, match=r"`h` must be a real, finite number > 0") as as_array:
+        call(bad)
+    assert repr(bad) in str(as_array.value)
+    if bad.item() is not None:  # (None itself is the default step of the operators)
+        with pytest.raises(ValueError, match=r"`h` must be a real, finite number > 0"):
+            call(bad.item())
+
+
+# --- the modules of diffops import each other without a circle ------------------------------
+
+
+def import_graph(folder):
+    """Which modules of the package in ``folder`` each module imports, at any depth of its
+    code (an import inside a function counts): {"sparsity": {"_validation", ...}, ...}.
+    ``from . import name`` counts as importing the module ``name`` if there is one, else the
+    package itself (``__init__``)."""
+    import ast
+    from pathlib import Path
+
+    folder = Path(folder)
+    package = folder.name
+    modules = {path.stem for path in folder.glob("*.py")}
+    graph = {}
+    for module in modules:
+        imported = set()
+        tree = ast.parse((folder / f"{module}.py").read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                if node.level == 0 and not (node.module or "").startswith(package):
+                    continue
+                parts = (node.module or "").split(".")
+                inner = parts[1:] if node.level == 0 else [p for p in parts if p]
+                if inner:
+                    imported.add(inner[0] if inner[0] in modules else "__init__")
+                else:
+                    imported |= {a.name if a.name in modules else "__init__" for a in node.names}
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    parts = alias.name.split(".")
+                    if parts[0] == package:
+                        imported.add(parts[1] if len(parts) > 1 else "__init__")
+        graph[module] = imported - {module}
+    return graph
+
+
+def import_circles(graph):
+    """Every module that can reach itself through the imports, with one such path."""
+    circles = {}
+    for start in graph:
+        paths, seen = [[start]], set()
+        while paths:
+            path = paths.pop()
+            for nxt in sorted(graph.get(path[-1], ())):
+                if nxt == start:
+                    circles[start] = [*path, start]
+                    break
+                if nxt not in seen:
+                    seen.add(nxt)
+                    paths.append([*path, nxt])
+            if start in circles:
+                break
+    return circles
+
+
+def test_no_module_of_diffops_imports_a_module_that_imports_it_back():
+    from pathlib import Path
+
+    import diffops
+
+    graph = import_graph(Path(diffops.__file__).parent)
+    assert "sparsity" in graph["multivariate"]  # the parse sees the imports
+    assert import_circles(graph) == {}
+
+
+def test_the_circle_check_finds_a_planted_circle_hidden_in_a_function(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("from .a import f\n")
+    (package / "a.py").write_text("from .b import g\n\ndef f():\n    return g()\n")
+    (package / "b.py").write_text("def g():\n    from .a import f  # lazily\n    return f\n")
+    (package / "c.py").write_text("from pkg import a\n")
+    circles = import_circles(import_graph(package))
+    assert circles["a"] == ["a", "b", "a"] and circles["b"] == ["b", "a", "b"]
+    assert "c" not in circles and "__init__" not in circles

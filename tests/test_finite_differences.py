@@ -141,10 +141,14 @@ def test_many_steps_at_one_point_broadcast():
 def test_step_array_of_wrong_shape_is_rejected():
     with pytest.raises(ValueError, match=r"`h` of shape \(2,\) does not broadcast against x"):
         central_difference(np.sin, np.zeros(3), np.ones(2) * 1e-3)
-    with pytest.raises(ValueError, match=r"`h` must be a number or an array of real numbers"):
+    # One message for every bad step, a number, a 0-d array or an array of steps.
+    array_rule = r"`h` must be a real, finite number > 0, or an array of such numbers, got "
+    with pytest.raises(ValueError, match=array_rule + r"\['a', 'b'\]"):
         central_difference(np.sin, np.zeros(2), ["a", "b"])
-    with pytest.raises(ValueError, match=r"`h` must be finite and > 0 everywhere"):
+    with pytest.raises(ValueError, match=array_rule + r"array\(\[ 0.001, -0.001\]\)"):
         central_difference(np.sin, np.zeros(2), np.array([1e-3, -1e-3]))
+    with pytest.raises(ValueError, match=r"`h` must be a real, finite number > 0, got array\(-1"):
+        central_difference(np.sin, np.zeros(2), np.array(-1.0))
 
 
 @pytest.mark.parametrize(

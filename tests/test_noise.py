@@ -54,7 +54,8 @@ def test_known_noise_is_estimated_within_a_factor_of_three(name, sigma):
 @pytest.mark.parametrize("name", SMOOTH)
 def test_estimates_are_unbiased_over_many_points(name, sigma):
     noisy = with_noise(SMOOTH[name], sigma, salt=1)
-    ratios = np.array([estimate_noise(noisy, x) / sigma for x in np.linspace(-2, 2, 41)])
+    grid = np.linspace(-2, 2, 41) + 0.05  # (none at the zero of sin: see below)
+    ratios = np.array([estimate_noise(noisy, x) / sigma for x in grid])
     assert 0.8 < np.median(ratios) < 1.25, np.median(ratios)
     assert np.mean((ratios > 1 / 3) & (ratios < 3)) >= 0.9
 
@@ -145,17 +146,90 @@ def test_a_constant_function_is_reported_as_a_step_too_small():
         estimate_noise(lambda x: 2.0, 1.0)
 
 
-@pytest.mark.parametrize("name", ["exp", "sin"])
-def test_a_step_too_large_for_a_smooth_function_is_reported(name):
+@pytest.mark.parametrize(("name", "percent"), [("exp", 55), ("sin", 43), ("cubic", 115)])
+def test_values_that_vary_by_more_than_ten_percent_mean_a_step_too_large(name, percent):
+    # ECnoise's first check: (max f - min f) / max |f| over the points must be <= 0.1.
     noisy = with_noise(SMOOTH[name], 1e-10)
-    with pytest.raises(ValueError, match=r"with h = 0\.1 no order .* too large; try h = 1\.0e-03"):
+    with pytest.raises(
+        ValueError, match=rf"h = 0\.1 the values of f vary by {percent}% .* too large.* 1\.0e-03"
+    ):
         estimate_noise(noisy, 1.0, h=0.1)
     assert 1 / 3 < estimate_noise(noisy, 1.0, h=1e-3) / 1e-10 < 3  # h / 100 works
 
 
+def test_a_smooth_trend_that_hides_the_noise_is_reported_as_a_step_too_large():
+    # 10 + e^x varies by 8.6 % over x +- 0.2, within 10 %, but at h = 0.05 its trend is
+    # still in every order of differences.
+    noisy = with_noise(lambda x: 10 + np.exp(x), 1e-12)
+    with pytest.raises(ValueError, match=r"h = 0\.05 no order .* too large; try h = 5\.0e-04"):
+        estimate_noise(noisy, 1.0, h=0.05)
+    assert 1 / 3 < estimate_noise(noisy, 1.0, h=5e-4) / 1e-12 < 3
+
+
 def test_a_cubic_hides_no_noise_from_its_fourth_differences_even_with_a_large_step():
-    noisy = with_noise(SMOOTH["cubic"], 1e-10)
+    # 100 + the cubic varies by 1.1 % over x +- 0.4: within ECnoise's 10 %.
+    noisy = with_noise(lambda x: 100 + SMOOTH["cubic"](x), 1e-10)
     assert 1 / 3 < estimate_noise(noisy, 1.0, h=0.1) / 1e-10 < 3
+
+
+def test_an_oscillation_on_the_scale_of_h_is_not_taken_for_noise():
+    # sin(1e6 x) at the default h = 1e-6 used to give 0.505: its values vary by 198 %.
+    with pytest.raises(ValueError, match=r"vary by 198% .* more than 10%, so h is too large"):
+        estimate_noise(lambda x: np.sin(1e6 * x), 1.0)
+    # A small enough step sees its noise: the rounding of 1e6 * x, whose last bit is
+    # worth 1.2e-10, times |cos(1e6)| = 0.94.
+    sigma = estimate_noise(lambda x: np.sin(1e6 * x), 1.0, h=1e-12)
+    assert 1e-11 < sigma < 1.1e-10
+
+
+def test_no_step_passes_the_ten_percent_check_at_a_zero_of_f():
+    noisy = with_noise(np.sin, 1e-8)
+    for h in [1e-4, 1e-6, 1e-9]:
+        with pytest.raises(ValueError, match=r"near a zero of f no step is small enough"):
+            estimate_noise(noisy, 0.0, h=h)
+    assert 1 / 3 < estimate_noise(noisy, 0.05) / 1e-8 < 3
+
+
+@pytest.mark.parametrize("h", [1e-6, 1e-8])
+def test_rounding_of_sin_is_found_at_small_steps_with_nine_points(h):
+    sigma = estimate_noise(np.sin, 1.0, h=h)
+    assert 0.1 < sigma / (np.finfo(float).eps * np.sin(1.0)) < 0.5  # about a quarter ulp
+
+
+@pytest.mark.parametrize("points", [4, 8])
+def test_differences_that_vanish_exactly_are_reported_with_their_order(points):
+    # At h = 1e-10 the values of sin near 1 lie on a line to the last bit.
+    with pytest.raises(
+        ValueError,
+        match=r"h = 1e-10 the differences of order 2 and higher are exact zeros: on these "
+        r"points f is a polynomial of degree below 2.*try h = 1\.0e-08",
+    ):
+        estimate_noise(np.sin, 1.0, h=1e-10, points=points)
+
+
+def test_a_cubic_computed_exactly_is_reported_as_a_polynomial_not_a_step_too_large():
+    # x**3 at 1 + k / 1024 is exact: the fourth differences are zeros, not a trend.
+    cube = lambda x: x**3  # noqa: E731
+    with pytest.raises(ValueError, match=r"order 4 and higher are exact zeros.* degree below 4"):
+        estimate_noise(cube, 1.0, h=2.0**-10)
+    assert 0 < estimate_noise(cube, 1.0, h=1e-6) < 1e-15  # a step that is not 2**-k
+
+
+def test_with_five_points_each_message_leads_to_an_answer():
+    # points=4 on sin at x = 1: too large at 1e-6 (the trend is in the second differences),
+    # too few points at 1e-8, exact zeros at 1e-10; each message names what works.
+    with pytest.raises(ValueError, match=r"h = 1e-06 no order .* too large; try h = 1\.0e-08"):
+        estimate_noise(np.sin, 1.0, h=1e-6, points=4)
+    with pytest.raises(
+        ValueError,
+        match=r"orders 2 to 4 agree, as noise's do, but the 3 differences of order 2 all have "
+        r"one sign.*try points=8",
+    ):
+        estimate_noise(np.sin, 1.0, h=1e-8, points=4)
+    with pytest.raises(ValueError, match=r"exact zeros.*try h = 1\.0e-08"):
+        estimate_noise(np.sin, 1.0, h=1e-10, points=4)
+    assert 0.1 < estimate_noise(np.sin, 1.0, h=1e-8, points=8) / np.spacing(np.sin(1.0)) < 0.5
+    assert 0.1 < estimate_noise(np.sin, 1.0, h=1e-9, points=4) / np.spacing(np.sin(1.0)) < 0.5
 
 
 # --- bad input -------------------------------------------------------------------------------

@@ -361,13 +361,15 @@ def test_a_dependence_above_rounding_but_tiny_is_a_break():
 
 
 def test_noise_that_couples_all_rows_cannot_be_told_from_a_dependence():
-    # Documented limit: noise of size 1e-10 in every row, driven by all the variables.
+    # Documented limit: noise of size 1e-8 in every row, driven by all the variables.
     def noisy(x):
-        return x**3 + 1e-10 * np.sin(1e6 * np.sum(x))
+        return x**3 + 1e-8 * np.sin(1e6 * np.sum(x))
 
-    with pytest.raises(ValueError, match=r"pass sparsity=None"):
+    with pytest.raises(ValueError, match=r"pass check_pattern=False or sparsity=None"):
         jacobian(noisy, sparsity=banded(6, 1))(np.linspace(0, 1, 6))
-    assert jacobian(noisy)(np.linspace(0, 1, 6)).shape == (6, 6)  # the way out
+    # The ways out: no check, or no pattern.
+    assert jacobian(noisy, sparsity=banded(6, 1), check_pattern=False)(np.ones(6)).nnz == 16
+    assert jacobian(noisy)(np.linspace(0, 1, 6)).shape == (6, 6)
 
 
 def test_the_check_does_not_see_a_dependence_in_a_row_the_color_touches():
@@ -464,3 +466,187 @@ def test_hessian_refuses_bad_arguments():
         sparse_hessian(lambda x: x[:2], np.eye(3, dtype=bool))(np.ones(3))
     with pytest.raises(ValueError, match=r"shape \(len\(f\(x\)\), 4\), got \(3, 3\)"):
         sparse_hessian(wavy_sum_gradient, np.eye(3, dtype=bool))(np.ones(4))
+
+
+# --- the pattern check is scale-aware, and can be turned off ---------------------------------
+
+
+def periodic_fft_map(n):
+    """u -> irfft(rfft(u) * K) + u**3, K the symbol of the periodic second difference.
+
+    The linear part is u_{i-1} - 2 u_i + u_{i+1} (indices mod n), computed through the
+    FFT: every row is computed from every u_j, and rounding couples all rows.
+    """
+    symbol = 2 * np.cos(2 * np.pi * np.arange(n // 2 + 1) / n) - 2
+
+    def f(u):
+        return np.fft.irfft(np.fft.rfft(u) * symbol, n) + u**3
+
+    i, j = np.indices((n, n))
+    pattern = (abs(i - j) <= 1) | (abs(i - j) == n - 1)
+    exact = lambda u: pattern * np.where(i == j, 3 * u**2 - 2, 1.0)  # noqa: E731
+    return f, pattern, exact
+
+
+@pytest.mark.parametrize(("method", "tolerance"), [("forward", 1e-6), ("central", 1e-9)])
+@pytest.mark.parametrize("point", ["sin", "linear"])
+def test_a_correct_pattern_of_an_fft_map_is_accepted(method, tolerance, point):
+    # Row 0 of f is about 1e-17 at u = sin(2 pi i / n): the rounding that the FFT spreads
+    # over all rows (5.7e-17) is larger than the row, but not than the numbers f is made of.
+    n = 1000
+    f, pattern, exact = periodic_fft_map(n)
+    u = np.sin(2 * np.pi * np.arange(n) / n) if point == "sin" else np.linspace(0, 1, n)
+    jac = jacobian(f, method=method, sparsity=pattern)(u)
+    assert np.max(np.abs(jac.toarray() - exact(u))) < tolerance * np.max(np.abs(exact(u)))
+
+
+def test_a_left_out_entry_of_an_fft_map_is_still_caught():
+    f, _, _ = periodic_fft_map(9)
+    with pytest.raises(ValueError, match=r"breaks its `sparsity` pattern: row 0 .* \[2, 5, 8\]"):
+        jacobian(f, sparsity=banded(9, 1))(np.linspace(0, 1, 9))  # the corners left out
+    with pytest.raises(ValueError, match=r"pass check_pattern=False"):
+        jacobian(f, method="central", sparsity=banded(9, 1))(np.linspace(0, 1, 9))
+
+
+def test_check_pattern_false_skips_the_check_and_gives_the_wrong_jacobian_it_hides():
+    f, _, exact = periodic_fft_map(10)
+    u = np.linspace(0, 1, 10)
+    jac = jacobian(f, method="central", sparsity=banded(10, 1), check_pattern=False)(u)
+    # Column 9 has color 0, as column 0: row 0 adds the left-out J_09 = 1 into J_00.
+    assert jac[0, 0] == pytest.approx(exact(u)[0, 0] + 1.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("bad", [None, 1, "yes", np.array([True])])
+def test_check_pattern_must_be_true_or_false(bad):
+    with pytest.raises(ValueError, match=r"`check_pattern` must be True or False"):
+        jacobian(chain, sparsity=banded(4, 1), check_pattern=bad)
+    with pytest.raises(ValueError, match=r"`check_pattern` must be True or False"):
+        sparse_hessian(wavy_sum_gradient, np.eye(3, dtype=bool), check_pattern=bad)
+
+
+# --- sparse_hessian refuses a pattern whose two estimates of H_ij disagree -------------------
+
+
+def rosenbrock_pattern_without(n, k):
+    """The tridiagonal pattern of the chained Rosenbrock Hessian, without H_k,k+1 = H_k+1,k."""
+    pattern = banded(n, 1)
+    pattern[k, k + 1] = pattern[k + 1, k] = False
+    return pattern
+
+
+@pytest.mark.parametrize("method", ["forward", "central"])
+def test_a_hessian_pattern_that_misses_an_entry_is_refused(method):
+    from scipy.optimize import rosen_der, rosen_hess
+
+    x = np.random.default_rng(3).uniform(-1, 1, size=1000)
+    exact = rosen_hess(x)
+    right = sparse_hessian(rosen_der, banded(1000, 1), method=method)(x)
+    assert np.max(np.abs(right.toarray() - exact)) < 1e-4  # no complaint, accurate
+    wrong = rosenbrock_pattern_without(1000, 10)
+    with pytest.raises(ValueError, match=r"the two estimates of H\[.*\] disagree.*misses entries"):
+        sparse_hessian(rosen_der, wrong, method=method)(x)
+    # Without the check the average hides it: an error of half the left-out entry.
+    silent = sparse_hessian(rosen_der, wrong, method=method, check_pattern=False)(x)
+    error = np.max(np.abs(silent.toarray() - exact * wrong))
+    assert error == pytest.approx(abs(exact[10, 11]) / 2, rel=1e-3)
+
+
+@pytest.mark.parametrize("method", ["forward", "central"])
+@pytest.mark.parametrize("seed", range(5))
+def test_a_fast_changing_hessian_with_the_right_pattern_is_not_refused(method, seed):
+    # sum of sin(100 x_i x_{i+1}) at |x| up to 3: H changes on a scale of 1/300, about
+    # 900 times shorter than max(1, |x|), and the two estimates of H_ij differ by up to
+    # 3e-5 of max|H| with central differences.
+    a = 100.0
+
+    def grad(x):
+        c = a * np.cos(a * x[:-1] * x[1:])
+        g = np.zeros_like(x)
+        g[:-1] += c * x[1:]
+        g[1:] += c * x[:-1]
+        return g
+
+    x = np.random.default_rng(seed).uniform(-3, 3, size=30)
+    hess = sparse_hessian(grad, banded(30, 1), method=method)(x).toarray()
+    dense = jacobian(grad, method="central")(x)
+    assert np.max(np.abs(hess - dense)) < 1e-3 * np.max(np.abs(dense))
+
+
+# --- color_columns: orders and dense rows ----------------------------------------------------
+
+
+ORDERS = ["natural", "largest-first", "smallest-last"]
+
+
+def is_valid_coloring(pattern, colors):
+    k = colors.max() + 1
+    return set(colors.tolist()) == set(range(k)) and all(
+        np.all(pattern[:, colors == c].sum(axis=1) <= 1) for c in range(k)
+    )
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("seed", range(30))
+def test_every_order_gives_a_valid_coloring(order, seed):
+    rng = np.random.default_rng(seed)
+    m, n = rng.integers(1, 60, size=2)
+    pattern = rng.random((m, n)) < rng.uniform(0.02, 0.5)
+    pattern[rng.integers(m), rng.integers(n)] = True
+    if seed % 3 == 0:
+        pattern[rng.integers(m), :] = True  # a dense row
+    colors = color_columns(pattern, order=order)
+    assert colors.shape == (n,) and is_valid_coloring(pattern, colors)
+    assert colors.max() + 1 >= pattern.sum(axis=1).max()
+
+
+def test_largest_first_saves_three_colors_on_a_random_pattern():
+    pattern = np.random.default_rng(52).random((60, 60)) < 0.05
+    counts = {order: color_columns(pattern, order=order).max() + 1 for order in ORDERS}
+    assert counts == {"natural": 9, "largest-first": 6, "smallest-last": 6}
+    assert pattern.sum(axis=1).max() == 6  # the lower bound: largest-first is optimal here
+
+
+def test_largest_first_takes_the_columns_by_decreasing_degree_ties_in_natural_order():
+    # Tridiagonal, n = 6: degrees 2, 3, 4, 4, 3, 2, so the order is 2, 3, 1, 4, 0, 5.
+    assert color_columns(banded(6, 1), order="largest-first").tolist() == [1, 2, 0, 1, 2, 0]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_smallest_last_colors_every_tree_with_two_colors(seed):
+    # A pattern with two True entries per row is a graph; smallest-last colors a graph
+    # whose every subgraph has a vertex of degree <= d with d + 1 colors, a tree with 2.
+    rng = np.random.default_rng(seed)
+    n = 40
+    vertex = rng.permutation(n)
+    tree = np.zeros((n - 1, n), dtype=bool)
+    for k in range(1, n):
+        tree[k - 1, [vertex[k], vertex[rng.integers(k)]]] = True
+    assert color_columns(tree, order="smallest-last").max() + 1 == 2
+
+
+def test_smallest_last_needs_two_colors_on_the_crown_where_natural_needs_four():
+    k = 4
+    crown = np.zeros((k * (k - 1), 2 * k), dtype=bool)
+    pairs = [(i, j) for i in range(k) for j in range(k) if i != j]
+    for row, (i, j) in enumerate(pairs):
+        crown[row, [2 * i, 2 * j + 1]] = True
+    assert color_columns(crown).max() + 1 == k
+    assert color_columns(crown, order="smallest-last").max() + 1 == 2
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_a_large_arrowhead_takes_one_color_per_column_in_every_order(order):
+    # A dense row: every two columns share row 0. Coloring it used to take n**2 steps.
+    n = 3000
+    arrowhead = scipy.sparse.lil_array((n, n), dtype=bool)
+    arrowhead.setdiag(True)
+    arrowhead[0, :] = True
+    arrowhead[:, 0] = True
+    colors = color_columns(arrowhead.tocsr(), order=order)
+    assert sorted(colors.tolist()) == list(range(n))
+
+
+@pytest.mark.parametrize("bad", ["random", "Natural", "largest_first", None, 0])
+def test_an_unknown_order_is_refused_by_name(bad):
+    with pytest.raises(ValueError, match=r"`order` must be one of 'natural', 'largest-first', "):
+        color_columns(banded(4, 1), order=bad)

@@ -16,12 +16,21 @@ def check_function(f, name="f"):
         raise TypeError(f"`{name}` must be callable, got {f!r} of type {type(f).__name__}.")
 
 
+#: The start of every message about a bad step, whatever form the step was given in.
+STEP_RULE = "`h` must be a real, finite number > 0"
+
+
 def check_step(h):
-    """Return ``h`` as a float, or raise ValueError unless it is a real, finite number > 0."""
-    is_real = isinstance(h, numbers.Real) and not isinstance(h, (bool, np.bool_))
-    if not (is_real and np.isfinite(h) and h > 0):
-        raise ValueError(f"`h` must be a real, finite number > 0, got {h!r}.")
-    return float(h)
+    """Return ``h`` as a float, or raise ValueError unless it is a real, finite number > 0.
+
+    A number is a Python or NumPy integer or float, or a 0-d array of one (as ``x`` may
+    be); booleans, complex numbers and strings are refused, in any of these forms.
+    """
+    value = h.item() if isinstance(h, np.ndarray) and h.ndim == 0 else h
+    is_real = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+    if not (is_real and np.isfinite(value) and value > 0):
+        raise ValueError(f"{STEP_RULE}, got {h!r}.")
+    return float(value)
 
 
 def check_steps(h, x, must_move=True):
@@ -33,14 +42,12 @@ def check_steps(h, x, must_move=True):
     be taken at all.
     """
     if np.ndim(h) == 0:
-        steps = np.asarray(check_step(h.item() if isinstance(h, np.ndarray) else h))
+        steps = np.asarray(check_step(h))
     else:
         steps = np.asarray(h)
-        if steps.dtype.kind not in "iuf":
-            raise ValueError(f"`h` must be a number or an array of real numbers, got {h!r}.")
+        if steps.dtype.kind not in "iuf" or not np.all(np.isfinite(steps) & (steps > 0)):
+            raise ValueError(f"{STEP_RULE}, or an array of such numbers, got {h!r}.")
         steps = steps.astype(float)
-        if not np.all(np.isfinite(steps) & (steps > 0)):
-            raise ValueError(f"`h` must be finite and > 0 everywhere, got {h!r}.")
     try:
         x, steps = (np.array(a) for a in np.broadcast_arrays(x, steps))
     except ValueError:
@@ -73,6 +80,12 @@ def check_choice(name, value, choices):
         raise ValueError(
             f"`{name}` must be one of {', '.join(map(repr, choices))}; got {value!r}."
         )
+
+
+def check_flag(name, value):
+    """Raise ValueError unless ``value`` is True or False (a Python or NumPy bool)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"`{name}` must be True or False, got {value!r}.")
 
 
 def as_points(x):

@@ -2,9 +2,11 @@
 
 import numpy as np
 
+from ._steps import coordinate_steps
 from ._validation import (
     as_vector,
     check_choice,
+    check_flag,
     check_function,
     check_step,
     check_steps,
@@ -65,20 +67,6 @@ def _checked_operator(f, h, method):
     check_function(f)
     check_choice("method", method, METHODS)
     return None if h is None else check_step(h)
-
-
-def _coordinate_steps(x, h, method):
-    """One step per coordinate: the given ``h``, or the default rounded to a power of two.
-
-    The quotients divide by the step asked for, as the formulas on paper do. A power of
-    two is a step that ``x_i + h`` can usually represent exactly, so for the default steps
-    the step asked for is also the step taken.
-    """
-    if h is None:
-        steps = 2.0 ** np.round(np.log2(default_step(x, method)))
-    else:
-        steps = np.full(x.shape, h)
-    return check_steps(steps, x, must_move=method != "complex")[1]
 
 
 def gradient(f, h=None, method="forward"):
@@ -144,13 +132,13 @@ def gradient(f, h=None, method="forward"):
 
     def grad(x):
         x = as_vector(x)
-        steps = _coordinate_steps(x, h, method)
+        steps = coordinate_steps(x, h, method)
         return partials(lambda point: value_at(f, point), x, steps)
 
     return grad
 
 
-def jacobian(f, h=None, method="forward", sparsity=None):
+def jacobian(f, h=None, method="forward", sparsity=None, check_pattern=True):
     """Return a function that approximates the Jacobian matrix of ``f``, column by column.
 
     Parameters
@@ -166,6 +154,9 @@ def jacobian(f, h=None, method="forward", sparsity=None):
         nonzero. With it, the columns of one color of :func:`color_columns` share
         one difference, and the counts become k + 1, 2k and k for k colors. The
         default, None, computes every column on its own.
+    check_pattern : bool, optional
+        With ``sparsity``: if True (the default), raise ValueError when ``f`` visibly
+        breaks the pattern (see the Notes); False skips the check.
 
     Returns
     -------
@@ -182,20 +173,27 @@ def jacobian(f, h=None, method="forward", sparsity=None):
         As for :func:`gradient`, and if ``f`` returns anything but a 1-D real, finite
         array, or arrays of different lengths at different points. With ``sparsity``:
         at once if it is not 2-D or has no True entry; when ``jac`` is called, if its
-        shape is not (len(f(x)), len(x)), or if ``f`` visibly breaks it.
+        shape is not (len(f(x)), len(x)), or if ``f`` visibly breaks it (unless
+        ``check_pattern=False``).
 
     Notes
     -----
     With ``sparsity``, a row that no column of a color touches must not change when
-    that color's columns are stepped. A change larger than ``2**10 * eps`` times the
-    row's values is not round-off, and raises ValueError naming the row and the
-    columns: a wrong pattern would otherwise give a wrong Jacobian without a sign.
-    The check costs no evaluation, but it sees only such rows; a dependence hidden
-    in a row that the color does touch goes unseen. Rounding alone does not trip it,
-    unless ``f_i`` is computed from numbers that depend on other variables and are
-    more than ``2**10`` times larger than ``f_i`` (a large cancellation). It cannot
-    tell noise far above rounding that couples all rows (an adaptive solver run on all
-    the variables at once) from a dependence: for such an ``f`` pass ``sparsity=None``.
+    that color's columns are stepped: a wrong pattern would otherwise give a wrong
+    Jacobian without a sign. Code that computes every row from every variable (an FFT,
+    a dense product with zero coefficients) changes such a row by rounding, a few
+    ``eps`` times the size of the numbers involved, however small the row itself is.
+    So a change counts as a break, and raises ValueError naming the row and the
+    columns, when it exceeds ``2**10 * eps`` times the size of the numbers f is made
+    of, taken over the whole of f: the larger of the largest ``|f_i|`` and the
+    largest row sum of ``|J_ij| |x_j|``. The check is normwise: at the default
+    forward step it sees a left-out dependence larger than about ``2**10 * sqrt(eps)``
+    (``1.5e-5``) times that size, and misses a smaller one, whose effect is as small;
+    a left-out dependence in a row far smaller than the rest of f can pass. It costs
+    no evaluation, but it sees only rows that a color does not touch; a dependence
+    hidden in a row that the color does touch goes unseen. It cannot tell noise far
+    above rounding that couples all rows (an adaptive solver run on all the variables
+    at once) from a dependence: for such an ``f`` pass ``check_pattern=False``.
 
     Examples
     --------
@@ -225,6 +223,7 @@ def jacobian(f, h=None, method="forward", sparsity=None):
            [ 0.,  0.,  0., -1.,  3.]])
     """
     h = _checked_operator(f, h, method)
+    check_flag("check_pattern", check_pattern)
     partials = PARTIALS[method]
     if sparsity is not None:
         pattern = as_pattern(sparsity)
@@ -232,7 +231,7 @@ def jacobian(f, h=None, method="forward", sparsity=None):
 
     def jac(x):
         x = as_vector(x)
-        steps = _coordinate_steps(x, h, method)
+        steps = coordinate_steps(x, h, method)
         shapes = set()
 
         def value(point):
@@ -246,7 +245,7 @@ def jacobian(f, h=None, method="forward", sparsity=None):
 
         if sparsity is None:
             return partials(value, x, steps).T
-        return colored_jacobian(value, x, steps, pattern, colors, method)
+        return colored_jacobian(value, x, steps, pattern, colors, method, check_pattern)
 
     return jac
 

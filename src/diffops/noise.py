@@ -12,6 +12,10 @@ NOISE_STEP = 1e-6
 #: Neighbouring noise levels must agree within this factor (Moré and Wild's choice).
 AGREEMENT = 4.0
 
+#: The values of f may vary by at most this fraction of their size over the points
+#: (Moré and Wild's choice): beyond it, h is too large for noise to show.
+VARIATION = 0.1
+
 
 def _check_points(points):
     """Return ``points`` as an int, or raise ValueError unless it is an integer in 4..30.
@@ -88,11 +92,15 @@ def estimate_noise(f, x, h=None, points=8):
         If ``x`` is not one finite real number, ``h`` is not None or a real,
         finite number > 0, or is too small to separate the points, ``points`` is
         not an integer from 4 to 30, or ``f`` returns something other than one finite real
-        number. Also when the table cannot tell the noise: if at least half of the
-        ``points + 1`` values repeat their neighbour (``h`` too small: the values of
-        ``f`` are quantized at this scale; the message suggests ``100 h``), or if no
-        order of differences is dominated by noise (``h`` too large: ``f``'s own
-        smooth variation hides the noise; the message suggests ``h / 100``).
+        number. Also when the table cannot tell the noise, with a message that says
+        why and what to try: the values vary by more than 10 % of their size (``h``
+        too large, or ``x`` near a zero of ``f``); at least half of the ``points + 1``
+        values repeat their neighbour (``h`` too small: the values are quantized at
+        this scale); the differences vanish exactly from some order on (``f`` is a
+        polynomial on these points, with no noise to see); the orders whose
+        estimates agree have differences of one sign (too few points to tell noise
+        from a trend); or no order of differences is dominated by noise (``h`` too
+        large: ``f``'s own smooth variation hides the noise).
 
     Notes
     -----
@@ -104,16 +112,25 @@ def estimate_noise(f, x, h=None, points=8):
     difference table). The function accepts the first order ``k`` at which the
     estimates for ``k``, ``k + 1`` and ``k + 2`` agree within a factor of 4 and the
     ``k``-th differences take both signs, as Moré and Wild's ECnoise does: a smooth
-    trend gives differences of one sign that shrink from one order to the next. The
-    default ``h`` is far below the scale on which a function of order one changes,
-    so the trend is gone by the third or fourth differences, and far above the
-    spacing of floats, so noise as small as rounding still shows. A step
-    comparable to the scale on which ``f`` oscillates can pass for noise: keep
-    ``h`` well below it. So can a jump of ``f`` between two of the points, such as
-    an adaptive solver makes where one of its discrete decisions changes: a jump
-    ``J`` inside the table gives second and higher differences of both signs and
-    of nearly equal levels, and the estimate is about ``J / 5`` whatever ``h``
-    (``J / sqrt(21)`` from the second differences of the default nine values). The
+    trend gives differences of one sign that shrink from one order to the next.
+    Before that, like ECnoise, it refuses values that vary by more than 10 % of their
+    size over the points, so that the noise is sought only where ``f``'s own
+    variation is small; near a zero of ``f`` it refuses every ``h``. Only orders
+    ``k <= points - 2`` can be accepted: with ``points=4`` (five values) the second
+    differences must already be noise, which needs a small ``h``, and three of them
+    often share a sign by chance; ECnoise advises at least seven values.
+
+    The default ``h`` is far below the scale on which a function of order one
+    changes, so the trend is gone by the third or fourth differences, and far above
+    the spacing of floats, so noise as small as rounding still shows. A step
+    comparable to the scale on which ``f`` oscillates can pass for noise unless the
+    10 % check sees it (it does not when ``f`` oscillates around a large constant):
+    keep ``h`` well below that scale. So can a jump of ``f`` between two of the
+    points, such as an adaptive solver makes where one of its discrete decisions
+    changes: a jump ``J`` inside the table gives second and higher differences of
+    both signs and of nearly equal levels, and the estimate is about ``J / 5``
+    whatever ``h`` (``J / sqrt(21)`` from the second differences of the default nine
+    values). The
     estimate describes ``f`` at the scale ``h``.
 
     References
@@ -133,7 +150,7 @@ def estimate_noise(f, x, h=None, points=8):
     >>> estimate_noise(np.exp, 1.0, h=0.1)
     Traceback (most recent call last):
         ...
-    ValueError: cannot tell the noise: with h = 0.1 no order of differences of f ...
+    ValueError: cannot tell the noise: with h = 0.1 the values of f vary by 55% of ...
     """
     check_function(f)
     x = as_scalar(x)
@@ -146,6 +163,7 @@ def estimate_noise(f, x, h=None, points=8):
             "x + h rounds back to x. Use a larger step (or h=None)."
         )
     values = np.array([_value(f, float(point)) for point in grid])
+    _check_variation(values, h)
     if np.count_nonzero(np.diff(values) == 0) >= (points + 1) / 2:  # as ECnoise
         raise ValueError(
             f"cannot tell the noise: with h = {h!r} at least half of the {points + 1} "
@@ -157,7 +175,55 @@ def estimate_noise(f, x, h=None, points=8):
         window = levels[k : k + 3]
         if mixed_signs[k] and window.max() <= AGREEMENT * window.min():
             return float(levels[k])
-    raise ValueError(
+    raise ValueError(_why_no_order(levels, mixed_signs, h, points))
+
+
+def _check_variation(values, h):
+    """Raise ValueError, as ECnoise does, if the values vary by more than 10 % of their size.
+
+    Noise is then hidden behind f's own variation over the points, or the points
+    straddle a zero of f, where no step makes the relative variation small.
+    """
+    low, high = values.min(), values.max()
+    size = max(abs(low), abs(high))
+    if high - low > VARIATION * size:
+        raise ValueError(
+            f"cannot tell the noise: with h = {h!r} the values of f vary by "
+            f"{(high - low) / size:.0%} of their size over the {values.size} points, "
+            f"more than {VARIATION:.0%}, so h is too large to see the noise beside f's "
+            f"own variation; try h = {h / 100:.1e} (near a zero of f no step is small "
+            "enough: estimate the noise at a point where f is not small)."
+        )
+
+
+def _why_no_order(levels, mixed_signs, h, points):
+    """The message for a table in which no order of differences passes as noise."""
+    if np.any(levels == 0):
+        k = int(np.argmax(levels == 0)) + 1
+        return (
+            f"cannot tell the noise: with h = {h!r} the differences of order {k} and "
+            f"higher are exact zeros: on these points f is a polynomial of degree below "
+            f"{k}, with no visible noise. Either h is too small for f's rounding to "
+            f"change from point to point (try h = {100 * h:.1e}), or f is computed "
+            "exactly at these points, as a low-degree polynomial is at short binary "
+            "fractions (its noise there is zero; a step that is not a power of two "
+            "shows its rounding nearby)."
+        )
+    agree = [
+        k + 1
+        for k in range(points - 2)
+        if levels[k : k + 3].max() <= AGREEMENT * levels[k : k + 3].min()
+    ]
+    if agree:
+        k = agree[0]
+        return (
+            f"cannot tell the noise: with h = {h!r} the estimates from orders {k} to "
+            f"{k + 2} agree, as noise's do, but the {points + 1 - k} differences of order "
+            f"{k} all have one sign, as a smooth trend's do; more points can tell them "
+            f"apart (try points={min(2 * points, 30)}), or else h is too large (try h = "
+            f"{h / 100:.1e})."
+        )
+    return (
         f"cannot tell the noise: with h = {h!r} no order of differences of f is "
         "dominated by noise, so f's smooth variation hides it and h is too large; "
         f"try h = {h / 100:.1e}."

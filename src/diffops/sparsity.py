@@ -9,12 +9,21 @@ back into the column that owns that row. :func:`color_columns` groups the column
 import numpy as np
 import scipy.sparse
 
-from ._validation import check_choice, check_function, gradient_value_at
+from ._steps import coordinate_steps
+from ._validation import (
+    as_vector,
+    check_choice,
+    check_flag,
+    check_function,
+    check_step,
+    gradient_value_at,
+)
 
 EPS = np.finfo(float).eps
 
-#: A change in a row that the pattern says cannot change, larger than this many times
-#: ``eps`` times the row's values, is not round-off: ``f`` breaks its pattern.
+#: How many times larger than the error model predicts a change in a row outside the
+#: pattern, or the gap between the two estimates of a Hessian entry, may be before it
+#: counts as a broken pattern rather than rounding (and truncation).
 ROUNDOFF_FACTOR = 2.0**10
 
 
@@ -49,7 +58,11 @@ def _members(compressed, k):
     return compressed.indices[compressed.indptr[k] : compressed.indptr[k + 1]]
 
 
-def color_columns(sparsity):
+#: The column orders of :func:`color_columns`.
+ORDERS = ("natural", "largest-first", "smallest-last")
+
+
+def color_columns(sparsity, order="natural"):
     """Return colors for the columns of a sparsity pattern, no two of one color in a row.
 
     Parameters
@@ -57,6 +70,12 @@ def color_columns(sparsity):
     sparsity : array_like of bool or scipy.sparse matrix or array of bool
         The pattern, of shape (m, n): True where entry (i, j) of the Jacobian may be
         nonzero.
+    order : {"natural", "largest-first", "smallest-last"}, optional
+        The order in which greedy takes the columns. "natural" (the default) is
+        0, 1, ..., n - 1. "largest-first" takes first the columns that share a row with
+        the most other columns (ties in natural order). "smallest-last" repeatedly
+        sets aside a column that shares a row with the fewest columns not yet set
+        aside (ties: the lowest index), and colors in the reverse order.
 
     Returns
     -------
@@ -69,17 +88,27 @@ def color_columns(sparsity):
     TypeError
         If ``sparsity`` is not boolean (a matrix of numbers ``A`` gives ``A != 0``).
     ValueError
-        If ``sparsity`` is not 2-D, or has no True entry (or no entries at all).
+        If ``sparsity`` is not 2-D, or has no True entry (or no entries at all), or
+        ``order`` is not one of the three.
 
     Notes
     -----
-    The greedy rule of Curtis, Powell and Reid [1]_: take the columns in their natural
-    order and give each the smallest color that no column sharing a row with it has
-    yet. Every column of a row needs its own color, so k is at least the largest number
-    of True entries in a row; for banded patterns greedy reaches this bound (k = 3 for a
-    tridiagonal pattern, 2b + 1 for half-bandwidth b), but in general it does not, and
-    the result depends on the order of the columns. Finding the fewest colors is a
-    graph-coloring problem, NP-hard in general [2]_.
+    The greedy rule of Curtis, Powell and Reid [1]_: take the columns in turn and give
+    each the smallest color that no column sharing a row with it has yet. Every column
+    of a row needs its own color, so k is at least the largest number of True entries
+    in a row; for banded patterns greedy in natural order reaches this bound (k = 3 for
+    a tridiagonal pattern, 2b + 1 for half-bandwidth b), but in general it does not,
+    and the result depends on the order of the columns. Finding the fewest colors is a
+    graph-coloring problem, NP-hard in general [2]_; the two other orders are the
+    classical heuristics for it, applied to the graph whose vertices are the columns,
+    joined when they share a row [3]_. Neither is better on every pattern.
+
+    The colors already used in each row are kept as the bits of an integer, so a
+    column costs one operation per True entry in it, however full its rows are: a
+    dense row does not make the coloring quadratic. The two other orders need the
+    number of columns each column shares a row with, which costs the total length of
+    its rows: quadratic in a dense row, and for "smallest-last" also n**2 / 2 cheap
+    comparisons in all.
 
     References
     ----------
@@ -87,6 +116,8 @@ def color_columns(sparsity):
        Jacobian matrices", IMA J. Appl. Math. 13 (1974), 117-119.
     .. [2] J. Nocedal and S. J. Wright, *Numerical Optimization*, 2nd ed., Springer
        (2006), section 8.1.
+    .. [3] A. H. Gebremedhin, F. Manne and A. Pothen, "What color is your Jacobian?
+       Graph coloring for computing derivatives", SIAM Review 47 (2005), 629-705.
 
     Examples
     --------
@@ -96,19 +127,127 @@ def color_columns(sparsity):
     >>> tridiagonal = abs(i - j) <= 1
     >>> color_columns(tridiagonal).tolist()
     [0, 1, 2, 0, 1, 2]
+    >>> color_columns(tridiagonal, order="largest-first").tolist()
+    [1, 2, 0, 1, 2, 0]
     >>> color_columns(np.eye(3))
     Traceback (most recent call last):
         ...
     TypeError: `sparsity` must be a boolean pattern (True where ... got dtype float64; ...
     """
     pattern = as_pattern(sparsity)
-    by_column, by_row = pattern.tocsc(), pattern.tocsr()
+    check_choice("order", order, ORDERS)
+    by_column = pattern.tocsc()
     colors = np.full(pattern.shape[1], -1)
-    for j in range(pattern.shape[1]):
-        # The colors of the columns that share a row with column j (-1: not colored yet).
-        used = {colors[k] for i in _members(by_column, j) for k in _members(by_row, i)}
-        colors[j] = min(set(range(len(used) + 1)) - used)
+    taken = [0] * pattern.shape[0]  # bit c of taken[i] is set: row i has color c
+    for j in column_order(pattern, order):
+        rows = _members(by_column, j).tolist()
+        used = 0
+        for i in rows:
+            used |= taken[i]  # the colors of the columns that share a row with column j
+        color = lowest_free(used)
+        colors[j] = color
+        for i in rows:
+            taken[i] |= 1 << color
     return colors
+
+
+def lowest_free(used):
+    """The smallest color whose bit is not set in the integer ``used``.
+
+    ``used + 1`` turns the lowest 0 bit of ``used`` into a 1 and the 1 bits below it
+    into 0s, so ``used ^ (used + 1)`` has exactly the bits up to that one set.
+    """
+    return (used ^ (used + 1)).bit_length() - 1
+
+
+def column_order(pattern, order):
+    """The columns of ``pattern`` in the order ``order`` of :func:`color_columns`."""
+    if order == "natural":
+        return range(pattern.shape[1])
+    graph = ColumnGraph(pattern)
+    if order == "largest-first":
+        return np.argsort(-graph.degrees(), kind="stable").tolist()
+    return smallest_last(graph)
+
+
+class ColumnGraph:
+    """The column-intersection graph of a pattern: columns are joined when they share a row.
+
+    Rows with few entries are multiplied out into a sparse matrix of the pairs of columns
+    they join. A row with more than ``max(16, sqrt(n))`` entries is kept instead as a
+    Python integer whose bits are its columns, so that a dense row costs n bits, not n**2
+    pairs.
+    """
+
+    def __init__(self, pattern):
+        by_row = pattern.tocsr()
+        self.n = pattern.shape[1]
+        is_long = np.diff(by_row.indptr) > max(16, np.sqrt(self.n))
+        short = by_row[np.flatnonzero(~is_long)]
+        self.pairs = (short.T @ short).tocsr()  # boolean: row j holds j's partners
+        dense = by_row[np.flatnonzero(is_long)]
+        self.dense_rows = dense.T.tocsr()  # row j: the long rows that column j is in
+        self.bits = [_as_bits(_members(dense, i), self.n) for i in range(dense.shape[0])]
+
+    def _union(self, j):
+        """The columns of column j's long rows and its partners in short rows, as bits."""
+        union = 0
+        for i in _members(self.dense_rows, j).tolist():
+            union |= self.bits[i]
+        for k in _members(self.pairs, j).tolist():
+            union |= 1 << k
+        return union
+
+    def degrees(self):
+        """The number of columns that share a row with each column."""
+        degrees = np.maximum(np.diff(self.pairs.indptr) - 1, 0)
+        for j in np.flatnonzero(np.diff(self.dense_rows.indptr)):
+            degrees[j] = self._union(j).bit_count() - 1
+        return degrees
+
+    def neighbours(self, j):
+        """The columns that share a row with column j, j left out, as an array."""
+        if self.dense_rows.indptr[j] == self.dense_rows.indptr[j + 1]:
+            columns = _members(self.pairs, j)
+        else:
+            size = (self.n + 7) // 8
+            flags = np.frombuffer(self._union(j).to_bytes(size, "little"), dtype=np.uint8)
+            columns = np.flatnonzero(np.unpackbits(flags, bitorder="little")[: self.n])
+        return columns[columns != j]
+
+
+def _as_bits(columns, n):
+    """The Python integer whose bit k is set for each k in ``columns``."""
+    flags = np.zeros(n, dtype=bool)
+    flags[columns] = True
+    return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
+
+
+def smallest_last(graph):
+    """Matula and Beck's order: set aside, n times, a column of least degree among the
+    columns left (ties: the lowest index), and return the columns in reverse order.
+
+    The degrees are kept in blocks of about ``sqrt(n)`` with the least of each block, so
+    that finding the least costs about ``sqrt(n)`` comparisons, not n.
+    """
+    n = graph.n
+    size = max(1, int(np.sqrt(n)))
+    blocks = np.full((-(-n // size), size), np.inf)
+    degrees = blocks.reshape(-1)  # a view: column j is entry j, set aside is inf
+    degrees[:n] = graph.degrees()
+    least = blocks.min(axis=1)
+    set_aside = []
+    for _ in range(n):
+        block = int(least.argmin())
+        j = block * size + int(blocks[block].argmin())
+        set_aside.append(j)
+        degrees[j] = np.inf
+        around = graph.neighbours(j)
+        around = around[degrees[around] < np.inf]  # the neighbours still left
+        degrees[around] -= 1
+        np.minimum.at(least, around // size, degrees[around])
+        least[block] = blocks[block].min()
+    return set_aside[::-1]
 
 
 def _check_rows(pattern, values, n):
@@ -154,27 +293,30 @@ def color_differences(value, x, steps, pattern, colors, method):
     return differences, scale
 
 
-def _check_pattern_kept(differences, scale, pattern, colors):
+def _check_pattern_kept(differences, scale, jac, x, steps, colors, method):
     """Raise ValueError if a row outside the pattern changed by more than round-off.
 
     A row that no column of color c touches must not change when the columns of color
     c are stepped; if it does, ``f`` depends on a variable the pattern leaves out, and
     entries of the same row in other colors may be wrong as well. Code that computes
-    row i from the variables of row i alone (elementwise or stencil code, a sparse or
-    dense matrix product, whose zero coefficients add exact zeros) leaves such a row
-    bit for bit unchanged. Code that reads other variables and cancels them (such as
-    ``x_i * x_j / x_j``) changes it by rounding, a few ``eps`` times the size of the
-    numbers it is computed from: below the threshold unless row i is more than 2**10
-    times smaller than those numbers. Noise far above rounding that couples all rows
-    (an adaptive solver run on all variables at once) is seen as a break: one
-    evaluation cannot tell it from a dependence.
+    row i from the variables of row i alone (elementwise or stencil code, a sparse
+    matrix product) leaves such a row bit for bit unchanged. Code that computes all
+    rows from all variables (an FFT, a dense matrix product with zero coefficients, a
+    cancellation such as ``x_i * x_j / x_j``) changes it by rounding: a few ``eps``
+    times the size of the numbers f is computed from, which may be far larger than
+    ``f_i`` itself. That size is estimated over the whole of f, as the larger of the
+    largest value of f and the largest row sum of ``|J_ij| |x_j|`` (the terms of the
+    linear part), and a change more than ``2**10 * eps`` times it is a break.
     """
     k = differences.shape[1]
     membership = scipy.sparse.csr_array(
         (np.ones(colors.size), (np.arange(colors.size), colors)), shape=(colors.size, k)
     )
-    touched = (pattern.astype(float) @ membership).toarray() > 0  # m by k
-    broken = ~touched & (np.abs(differences) > ROUNDOFF_FACTOR * EPS * scale)
+    pattern = scipy.sparse.csr_array((np.ones(jac.nnz), jac.indices, jac.indptr), jac.shape)
+    touched = (pattern @ membership).toarray() > 0  # m by k
+    reach = steps if method == "complex" else np.abs(x) + steps  # in units of the rows
+    size = max(np.max(scale), np.max(abs(jac) @ reach))
+    broken = ~touched & (np.abs(differences) > ROUNDOFF_FACTOR * EPS * size)
     if np.any(broken):
         row, color = np.argwhere(broken)[0]
         columns = np.flatnonzero(colors == color)
@@ -183,13 +325,14 @@ def _check_pattern_kept(differences, scale, pattern, colors):
             f"`f` breaks its `sparsity` pattern: row {row} of f changed by "
             f"{differences[row, color]:.3e} when columns {shown} (color {color}) were "
             f"stepped, but the pattern has no entry in row {row} for any of them "
-            f"({np.count_nonzero(broken)} such change(s) in all). Add the missing "
-            "entries to `sparsity` (or, if f carries noise far above rounding, pass "
-            "sparsity=None)."
+            f"({np.count_nonzero(broken)} such change(s) in all), more than rounding "
+            f"explains ({ROUNDOFF_FACTOR * EPS * size:.1e}). Add the missing entries to "
+            "`sparsity` (or, if f carries noise far above rounding, pass "
+            "check_pattern=False or sparsity=None)."
         )
 
 
-def colored_jacobian(value, x, steps, pattern, colors, method):
+def colored_jacobian(value, x, steps, pattern, colors, method, check_pattern=True):
     """The Jacobian from one difference per color, as a CSR array shaped like the pattern.
 
     Entry (i, j) of the pattern is read from row i of the difference of j's color,
@@ -202,14 +345,16 @@ def colored_jacobian(value, x, steps, pattern, colors, method):
             f"got {pattern.shape}."
         )
     differences, scale = color_differences(value, x, steps, pattern, colors, method)
-    _check_pattern_kept(differences, scale, pattern, colors)
     rows, columns = pattern.nonzero()
     divisor = 2 * steps if method == "central" else steps
     entries = differences[rows, colors[columns]] / divisor[columns]
-    return scipy.sparse.csr_array((entries, (rows, columns)), shape=pattern.shape)
+    jac = scipy.sparse.csr_array((entries, (rows, columns)), shape=pattern.shape)
+    if check_pattern:
+        _check_pattern_kept(differences, scale, jac, x, steps, colors, method)
+    return jac
 
 
-def sparse_hessian(grad, sparsity, h=None, method="forward"):
+def sparse_hessian(grad, sparsity, h=None, method="forward", check_pattern=True):
     """Return a function that approximates a sparse Hessian from colored gradient differences.
 
     Parameters
@@ -225,6 +370,11 @@ def sparse_hessian(grad, sparsity, h=None, method="forward"):
     method : {"forward", "central"}, optional
         Forward differences of the gradient (k + 1 evaluations of ``grad`` for k colors,
         the default) or central ones (2k).
+    check_pattern : bool, optional
+        If True (the default), raise ValueError when ``grad`` visibly breaks the
+        pattern: a row outside the pattern changes (as in ``jacobian``), or the two
+        estimates of an entry ``H_ij`` and ``H_ji`` disagree by far more than the
+        errors of differences explain. False skips both checks.
 
     Returns
     -------
@@ -239,7 +389,8 @@ def sparse_hessian(grad, sparsity, h=None, method="forward"):
     ValueError
         If ``sparsity`` is empty, not square or not symmetric, ``h`` or ``method`` is bad
         (at once), or, when ``hess`` is called, if ``grad`` returns an array of another
-        shape than x, non-finite values, or changes outside the pattern.
+        shape than x or non-finite values, or (with ``check_pattern``) breaks the
+        pattern.
 
     Notes
     -----
@@ -253,6 +404,19 @@ def sparse_hessian(grad, sparsity, h=None, method="forward"):
     two [2]_ (but it can be larger than the better one, when one of them comes from a
     gradient entry that is a long sum, with a large rounding error). A diagonal
     Hessian (a separable function) has one color: 2 gradient evaluations, whatever n.
+
+    A pattern that misses an entry ``H_ik`` adds it to the entry of row i whose column
+    has the color of column k, and averaging would hide that. So the two estimates are
+    compared first, each allowed the error of a difference with step ``h_j`` on a
+    Hessian that changes on a scale ``2**10`` times shorter than ``s_j = max(1,
+    |x_j|)``: truncation ``(2**10 h_j / s_j)**p * max|H|`` (p = 1 forward, 2 central),
+    plus rounding ``2**10 * eps * G / h_j``, where G is the larger of the largest
+    gradient entry met and the largest row sum of ``|H_ij| |x_j|``. A gap larger than
+    the two allowances together raises ValueError. At the default steps, a missing
+    entry larger than about ``3e-5 * max|H|`` (forward) or ``1.2e-4 * max|H|``
+    (central) is caught; a smaller one, whose effect is as small, is not. A Hessian
+    that changes faster, or a noisy gradient (from an adaptive solver, say), can
+    trip the check as well.
 
     Column coloring uses the sparsity of the Hessian but not its symmetry. Methods that
     use symmetry (Powell and Toint; in graph terms a star coloring for direct recovery,
@@ -280,8 +444,6 @@ def sparse_hessian(grad, sparsity, h=None, method="forward"):
            [0.        , 1.15852902, 0.        ],
            [0.        , 0.        , 1.09070257]])
     """
-    from .multivariate import jacobian  # (multivariate imports this module)
-
     check_function(grad, "grad")
     pattern = as_pattern(sparsity)
     if pattern.shape[0] != pattern.shape[1]:
@@ -289,14 +451,66 @@ def sparse_hessian(grad, sparsity, h=None, method="forward"):
     if (pattern != pattern.T).nnz:
         raise ValueError("`sparsity` of a Hessian must be symmetric: it is not.")
     check_choice("method", method, ("forward", "central"))
-    jac = jacobian(lambda x: gradient_value_at(grad, x), h, method, pattern)
+    h = None if h is None else check_step(h)
+    check_flag("check_pattern", check_pattern)
+    colors = color_columns(pattern)
     rows, columns = pattern.nonzero()
 
     def hess(x):
-        estimate = jac(x)
+        x = as_vector(x)
+        steps = coordinate_steps(x, h, method)
+        value = _MeasuredGradient(grad)
+        estimate = colored_jacobian(value, x, steps, pattern, colors, method, check_pattern)
+        if check_pattern:
+            _check_symmetric(estimate, x, steps, method, value.largest)
         entries = np.ravel(estimate[rows, columns])  # (ravel: older SciPy gives 1 by nnz)
         mirrored = np.ravel(estimate[columns, rows])
         average = (entries + mirrored) / 2
         return scipy.sparse.csr_array((average, (rows, columns)), shape=pattern.shape)
 
     return hess
+
+
+class _MeasuredGradient:
+    """``grad``, checked, remembering the largest entry it returned (``largest``)."""
+
+    def __init__(self, grad):
+        self.grad, self.largest = grad, 0.0
+
+    def __call__(self, point):
+        value = gradient_value_at(self.grad, point)
+        self.largest = max(self.largest, np.max(np.abs(value)))
+        return value
+
+
+def _check_symmetric(estimate, x, steps, method, largest):
+    """Raise ValueError if ``H_ij`` and ``H_ji`` disagree by far more than differences err.
+
+    Each estimate from column j is allowed the error model of the Notes of
+    :func:`sparse_hessian`: ``(2**10 * h_j / s_j)**p * max|H| + 2**10 * eps * G / h_j``,
+    with ``largest`` the largest gradient entry met.
+    """
+    rows, columns = estimate.nonzero()
+    entries = np.ravel(estimate[rows, columns])
+    mirrored = np.ravel(estimate[columns, rows])
+    power, divisor = (2, 2 * steps) if method == "central" else (1, steps)
+    size = max(largest, np.max(abs(estimate) @ np.abs(x)))
+    relative_step = ROUNDOFF_FACTOR * steps / np.maximum(1.0, np.abs(x))
+    allowance = relative_step**power * np.max(np.abs(entries), initial=0.0)
+    allowance += ROUNDOFF_FACTOR * EPS * size / divisor
+    gap = np.abs(entries - mirrored)
+    allowed = allowance[columns] + allowance[rows]
+    if np.any(gap > allowed):
+        worst = np.argmax(gap - allowed)
+        i, j = rows[worst], columns[worst]
+        raise ValueError(
+            f"`grad` breaks its `sparsity` pattern: the two estimates of H[{i}, {j}] "
+            f"disagree, {entries[worst]:.6e} from column {j} against "
+            f"{mirrored[worst]:.6e} from column {i}, a gap of {gap[worst]:.1e} where "
+            f"differences explain at most {allowed[worst]:.1e} "
+            f"({np.count_nonzero(gap > allowed) // 2} such pair(s) in all). The pattern "
+            "most likely misses entries: an entry left out is added to the entry of its "
+            "row whose column has the same color. Compare the pattern with a dense "
+            "Jacobian of `grad`. If it is right, H changes too fast for this step (try a "
+            "smaller h) or grad carries noise; check_pattern=False skips this check."
+        )
