@@ -175,7 +175,7 @@ def estimate_noise(f, x, h=None, points=8):
         window = levels[k : k + 3]
         if mixed_signs[k] and window.max() <= AGREEMENT * window.min():
             return float(levels[k])
-    raise ValueError(_why_no_order(levels, mixed_signs, h, points))
+    raise ValueError(_why_no_order(levels, h, points))
 
 
 def _check_variation(values, h):
@@ -196,7 +196,7 @@ def _check_variation(values, h):
         )
 
 
-def _why_no_order(levels, mixed_signs, h, points):
+def _why_no_order(levels, h, points):
     """The message for a table in which no order of differences passes as noise."""
     if np.any(levels == 0):
         k = int(np.argmax(levels == 0)) + 1

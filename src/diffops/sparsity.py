@@ -105,10 +105,11 @@ def color_columns(sparsity, order="natural"):
 
     The colors already used in each row are kept as the bits of an integer, so a
     column costs one operation per True entry in it, however full its rows are: a
-    dense row does not make the coloring quadratic. The two other orders need the
-    number of columns each column shares a row with, which costs the total length of
-    its rows: quadratic in a dense row, and for "smallest-last" also n**2 / 2 cheap
-    comparisons in all.
+    dense row does not make the coloring quadratic. The two other orders need, for
+    each column, the columns it shares a row with (:class:`ColumnGraph`): short rows
+    are multiplied out into pairs, and a long row is kept as the bits of an integer,
+    so a dense row costs about n**2 / 64 word operations instead of n**2 pairs.
+    "smallest-last" then takes about sqrt(n) comparisons to find each next column.
 
     References
     ----------
