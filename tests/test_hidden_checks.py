@@ -132,9 +132,7 @@ def constant_assertions(cells):
     """Hidden asserts that read no computed name: (cell index, line, source) for each.
 
     `cells`: the notebook's cells as nbformat dictionaries."""
-    code = [
-        (i, c) for i, c in enumerate(cells) if c["cell_type"] == "code" and code_of(c).strip()
-    ]
+    code = [(i, c) for i, c in enumerate(cells) if c["cell_type"] == "code" and code_of(c).strip()]
     whole = ast.parse("\n".join(code_of(c) for _, c in code))
     computed, imported = computed_names(whole)
     found = []
