@@ -76,6 +76,8 @@ def bindings(tree):
                 found.append((base.id, ast.Tuple(elts=[*node.args], ctx=ast.Load())))
         elif isinstance(node, ast.ExceptHandler) and node.name:
             found.append((node.name, node))
+    # A module is never filled in place: `np.sum(errors)` computes nothing into `np`.
+    found = [(name, value) for name, value in found if name not in imported]
     return found, imported
 
 
@@ -179,10 +181,11 @@ PLANTED = [
     cell("for k in (1, 2):\n    assert k * n > 0", ["remove-cell"]),
     cell("assert error.min() < 1e-7\nassert h.size == 161", ["remove-cell"]),
     cell("best = h[error.argmin()]\nassert 1e-9 < best < 1e-7", ["remove-cell"]),
+    cell("np.sum(error)\nassert np.pi > 3", ["remove-cell"]),
     cell("assert 8 * 16 < 199  # shown, not hidden"),
 ]
 
 
 def test_planted_constant_assertions_are_caught():
     found = constant_assertions(PLANTED)
-    assert [(i, line) for i, line, _ in found] == [(3, 1), (4, 1), (5, 1), (6, 1), (7, 2)]
+    assert [(i, line) for i, line, _ in found] == [(3, 1), (4, 1), (5, 1), (6, 1), (7, 2), (10, 2)]
