@@ -134,3 +134,33 @@ def test_an_error_estimate_can_be_fooled_by_a_period_that_fits_the_steps():
     assert richardson(lambda t: np.sin(64 * np.pi * t), 0.0, h=0.005).df == pytest.approx(
         64 * np.pi, rel=1e-6
     )
+
+
+def test_an_error_estimate_can_be_fooled_by_a_plain_sine_far_from_zero():
+    # Documented limitation: at x = 200 the first step is 50, and 50, 25, 12.5, 6.25 are
+    # all within 1 % of multiples of 2 pi, so the first four rows agree and the table is
+    # accepted; a first step below the period gives the derivative.
+    steps = 0.25 * 200 / 2.0 ** np.arange(4)
+    assert np.all(np.abs(steps / (2 * np.pi) / np.round(steps / (2 * np.pi)) - 1) < 0.01)
+    result = richardson(np.sin, 200.0)
+    assert result.nfev == 10 and result.error < 1e-10
+    assert abs(result.df - np.cos(200.0)) > 0.4  # wrong in the first digit
+    assert richardson(np.sin, 200.0, h=0.25).df == pytest.approx(np.cos(200.0), rel=1e-12)
+
+
+def test_at_a_stationary_point_the_retries_can_lose_accuracy():
+    # Documented limitation: f'(0.5) = 0 up to the rounding of cos(0.5), so the relative
+    # test sqrt(eps) |df| is not met and all four tables are built; the last, from steps
+    # where rounding dominates, is returned with an estimate of 0 and an error of 7e-12,
+    # where the first table alone gives 3e-15. An imposed step avoids it.
+    slope = np.cos(0.5)
+
+    def f(t):
+        return np.sin(t) - slope * t
+
+    result = richardson(f, 0.5)
+    assert result.nfev == 40 and result.error == 0
+    assert 5e-12 < abs(result.df) < 1e-11
+    first = richardson(f, 0.5, h=0.25)
+    assert abs(first.df) < 5e-15 and first.nfev == 10
+    assert richardson(lambda t: np.cosh(t - 0.5), 0.5).nfev == 10  # exactly 0 at once

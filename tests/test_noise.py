@@ -232,6 +232,16 @@ def test_with_five_points_each_message_leads_to_an_answer():
     assert 0.1 < estimate_noise(np.sin, 1.0, h=1e-9, points=4) / np.spacing(np.sin(1.0)) < 0.5
 
 
+def test_a_single_high_difference_that_vanishes_by_chance_is_not_called_a_polynomial():
+    # points=4 on sin at x = 1, h = 1e-4: the one fourth difference is 0 by chance, but
+    # the trend fills the first and second differences, so h is too large, not too small.
+    with pytest.raises(ValueError, match=r"h = 0\.0001 no order .* too large; try h = 1\.0e-06"):
+        estimate_noise(np.sin, 1.0, h=1e-4, points=4)
+    values = np.sin(1.0 + 1e-4 * (np.arange(5) - 2))
+    levels, _ = noise_levels(values)
+    assert levels[3] == 0 and levels[1] > 0  # the chance zero, at the highest order only
+
+
 # --- bad input -------------------------------------------------------------------------------
 
 

@@ -552,6 +552,22 @@ def test_a_hessian_pattern_that_misses_an_entry_is_refused(method):
 
 
 @pytest.mark.parametrize("method", ["forward", "central"])
+def test_a_missing_entry_whose_columns_share_a_color_lands_on_the_diagonal_unseen(method):
+    # Documented limitation: without H_01, columns 0 and 1 share no row and get one
+    # color, so H_01 is added to H_00 and H_10 to H_11, which have no second estimate.
+    from scipy.optimize import rosen_der, rosen_hess
+
+    x = np.random.default_rng(3).uniform(-1, 1, size=50)
+    exact = rosen_hess(x)
+    wrong = rosenbrock_pattern_without(50, 0)
+    assert color_columns(wrong)[0] == color_columns(wrong)[1]
+    hess = sparse_hessian(rosen_der, wrong, method=method)(x).toarray()  # no complaint
+    rel = 1e-7 if method == "forward" else 1e-9  # the error of the differences
+    assert hess[0, 0] == pytest.approx(exact[0, 0] + exact[0, 1], rel=rel)  # off by 331
+    assert hess[1, 1] == pytest.approx(exact[1, 1] + exact[1, 0], rel=rel)
+
+
+@pytest.mark.parametrize("method", ["forward", "central"])
 @pytest.mark.parametrize("seed", range(5))
 def test_a_fast_changing_hessian_with_the_right_pattern_is_not_refused(method, seed):
     # sum of sin(100 x_i x_{i+1}) at |x| up to 3: H changes on a scale of 1/300, about

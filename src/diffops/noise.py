@@ -197,9 +197,14 @@ def _check_variation(values, h):
 
 
 def _why_no_order(levels, h, points):
-    """The message for a table in which no order of differences passes as noise."""
-    if np.any(levels == 0):
-        k = int(np.argmax(levels == 0)) + 1
+    """The message for a table in which no order of differences passes as noise.
+
+    Exact zeros tell only at orders with three or more differences (``k <= points - 2``):
+    one or two higher differences can vanish by chance.
+    """
+    vanished = levels[: points - 2] == 0
+    if np.any(vanished):
+        k = int(np.argmax(vanished)) + 1
         return (
             f"cannot tell the noise: with h = {h!r} the differences of order {k} and "
             f"higher are exact zeros: on these points f is a polynomial of degree below "

@@ -107,9 +107,9 @@ def color_columns(sparsity, order="natural"):
     column costs one operation per True entry in it, however full its rows are: a
     dense row does not make the coloring quadratic. The two other orders need, for
     each column, the columns it shares a row with (:class:`ColumnGraph`): short rows
-    are multiplied out into pairs, and a long row is kept as the bits of an integer,
-    so a dense row costs about n**2 / 64 word operations instead of n**2 pairs.
-    "smallest-last" then takes about sqrt(n) comparisons to find each next column.
+    give pairs, a long row the bits of an integer (n**2 / 64 word operations, not n**2
+    pairs). "smallest-last" then finds each next column in about sqrt(n) comparisons,
+    but a dense row still costs it about n**2 / 2 updates of degrees, one per pair.
 
     References
     ----------
@@ -409,15 +409,15 @@ def sparse_hessian(grad, sparsity, h=None, method="forward", check_pattern=True)
     A pattern that misses an entry ``H_ik`` adds it to the entry of row i whose column
     has the color of column k, and averaging would hide that. So the two estimates are
     compared first, each allowed the error of a difference with step ``h_j`` on a
-    Hessian that changes on a scale ``2**10`` times shorter than ``s_j = max(1,
-    |x_j|)``: truncation ``(2**10 h_j / s_j)**p * max|H|`` (p = 1 forward, 2 central),
-    plus rounding ``2**10 * eps * G / h_j``, where G is the larger of the largest
-    gradient entry met and the largest row sum of ``|H_ij| |x_j|``. A gap larger than
-    the two allowances together raises ValueError. At the default steps, a missing
-    entry larger than about ``3e-5 * max|H|`` (forward) or ``1.2e-4 * max|H|``
-    (central) is caught; a smaller one, whose effect is as small, is not. A Hessian
-    that changes faster, or a noisy gradient (from an adaptive solver, say), can
-    trip the check as well.
+    Hessian that changes on a scale ``2**10`` times shorter than ``s_j = max(1, |x_j|)``:
+    truncation ``(2**10 h_j / s_j)**p * max|H|`` (p = 1 forward, 2 central), plus
+    rounding ``2**10 * eps * G / h_j``, G the larger of the largest gradient entry met
+    and the largest row sum of ``|H_ij| |x_j|``; a larger gap raises ValueError. At the
+    default steps that catches a missing entry above about ``3e-5 * max|H|`` (forward)
+    or ``1.2e-4 * max|H|`` (central) that lands off the diagonal. If columns i and k
+    have one color, it lands on ``H_ii`` and ``H_kk``, which have no second estimate,
+    and goes unseen. A Hessian that changes faster, or a noisy gradient (from an
+    adaptive solver, say), can trip the check as well.
 
     Column coloring uses the sparsity of the Hessian but not its symmetry. Methods that
     use symmetry (Powell and Toint; in graph terms a star coloring for direct recovery,
