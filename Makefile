@@ -42,6 +42,7 @@ assignments: $(STAMP) ## make the homework handouts and autograders into _build/
 	$(BIN)/python tools/assignments.py
 
 # make grade SUBMISSIONS=folder [ASSIGNMENT=name] [TIMEOUT=seconds] [MEMORY=MB] [GRADES=file.csv]
+#   [LATEST=1] (only each student's newest notebook)
 # Each notebook runs in a bubblewrap sandbox (installed when missing, like chromium below);
 # UNSAFE=1 grades without it, with a warning in the output and the CSV.
 BWRAP := /usr/bin/bwrap
@@ -51,7 +52,8 @@ grade: $(STAMP) $(if $(UNSAFE),,$(BWRAP)) ## grade a folder of submitted noteboo
 	  $(MAKE) --no-print-directory assignments
 	$(BIN)/python tools/grade.py "$(SUBMISSIONS)" --timeout $(or $(TIMEOUT),60) \
 	  $(if $(MEMORY),--memory $(MEMORY)) $(if $(UNSAFE),--unsafe) \
-	  $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(if $(GRADES),--csv "$(GRADES)")
+	  $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(if $(GRADES),--csv "$(GRADES)") \
+	  $(if $(LATEST),--latest)
 
 # make check-homework NOTEBOOK=path/to/handout.ipynb (its tests/ folder beside it)
 check-homework: $(STAMP) ## run a homework notebook's public tests (NOTEBOOK=path)

@@ -375,7 +375,7 @@ def test_every_file_gets_exactly_one_row(graded):
     assert set(rows) == set(graded["expect"]), set(rows) ^ set(graded["expect"])
     assert graded["network_row_count"] == len(graded["expect"])  # no two rows share a name
     for row in rows.values():
-        assert list(row) == ["submission", *NETWORK_POINTS, "total", "status", "review"]
+        assert list(row) == ["submission", "student", *NETWORK_POINTS, "total", "status", "review"]
         assert float(row["total"]) == sum(float(row[q]) for q in NETWORK_POINTS)
 
 

@@ -1,8 +1,11 @@
 """Grade a folder of submitted notebooks in a sandbox: `make grade SUBMISSIONS=folder`.
 
 Every file under the folder, in subfolders too and whatever its name, gets one row of the
-CSV: `submission` (its path in the folder), one column per question, `total`, `status` and
-`review`. A file that is a notebook has its code cells run by a plain Python process in a
+CSV: `submission` (its path in the folder), `student` (tools/grading/students.py), one
+column per question, `total`, `status` and `review`. Each student's files are graded one
+after the other within the student's budget of files and sandbox time.
+
+A file that is a notebook has its code cells run by a plain Python process in a
 bubblewrap sandbox (tools/grading/sandbox.py), which then evaluates each check's probe (the
 inputs and calls of assignments/<name>/checks.py) with the student's functions and sends
 the values back as JSON. The scores are decided here, outside, by comparing those values
@@ -48,7 +51,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from grading import notebook as nb  # noqa: E402
-from grading import review, values  # noqa: E402
+from grading import review, students, values  # noqa: E402
 from grading.assignment import Assignment, BadAssignment, known_assignments  # noqa: E402
 from grading.sandbox import MEGABYTE, Limits, Sandbox, bwrap_problem, make_font_cache  # noqa: E402
 
@@ -65,10 +68,13 @@ MAX_BRACKETS = 2_000_000  # lists and objects in one document (["float", 1.0] is
 
 @dataclasses.dataclass
 class Item:
-    """One file of the folder: its name for the CSV, and what reading it found."""
+    """One file of the folder: its name for the CSV, its student, and what reading it found."""
 
     path: Path
     name: str
+    relative: str = ""  # its path in the folder, as given (students.student_key reads it)
+    modified: float = 0.0
+    student: str = ""
     notebook: object = None
     problem: str = ""
 
@@ -97,8 +103,9 @@ def collect(folder):
                 entries = list(listing)
         except OSError as error:
             if directory != Path(folder):
-                name = display_name(directory.relative_to(folder).as_posix())
-                items.append(Item(directory, name, problem=f"a folder ({type(error).__name__})"))
+                relative = directory.relative_to(folder).as_posix()
+                problem = f"a folder ({type(error).__name__})"
+                items.append(Item(directory, display_name(relative), relative, problem=problem))
             continue
         for entry in entries:
             path = Path(entry.path)
@@ -108,8 +115,13 @@ def collect(folder):
                 is_folder = False
             if is_folder:
                 folders.append(path)
-            else:
-                items.append(Item(path, display_name(path.relative_to(folder).as_posix())))
+                continue
+            relative = path.relative_to(folder).as_posix()
+            try:
+                modified = entry.stat(follow_symlinks=False).st_mtime
+            except OSError:
+                modified = 0.0
+            items.append(Item(path, display_name(relative), relative, modified))
     items.sort(key=lambda item: item.name)
     taken = {item.name for item in items}
     counts = {}
@@ -137,26 +149,23 @@ def read_all(items):
             item.problem = f"unreadable ({type(error).__name__})"
 
 
-def guess_assignment(items, folder, submissions):
-    """The assignment named by more than half of the students' notebooks' metadata.
+def guess_assignment(groups, folder):
+    """The assignment named by more than half of the students, one vote each; or exit.
 
-    One vote a student: a file or folder at the top of `submissions` votes once, for the
-    name most of its notebooks give (three copies in one student's folder outvoted two
-    classmates, whose notebooks were then not graded).
+    Each student's files vote once, for the name most of them give (see students.py): a
+    flat Canvas folder of one student's many notebooks naming another assignment outvoted
+    the whole class when every file was a vote.
     """
-    known = set(known_assignments(folder))
-    by_student = {}
-    for item in items:
-        if item.notebook and item.notebook.assignment:
-            student = item.path.relative_to(submissions).parts[0]
-            by_student.setdefault(student, []).append(item.notebook.assignment)
-    names = [max(sorted(set(given)), key=given.count) for given in by_student.values()]
-    counts = {name: names.count(name) for name in set(names) & known}
-    best = max(counts, key=counts.get, default=None)
-    if best is None or 2 * counts[best] <= len(names):
-        found = ", ".join(f"{n} ({c})" for n, c in sorted(counts.items())) or "none"
-        sys.exit(f"Cannot tell the assignment (found: {found}); give ASSIGNMENT=name.")
-    print(f"Assignment {best}: named by {counts[best]} of the {len(names)} students.")
+    names = {
+        student: [item.notebook.assignment for item in items if item.notebook]
+        for student, items in groups.items()
+    }
+    names = {student: [n for n in given if n] for student, given in names.items()}
+    try:
+        best, count, voters = students.decide_assignment(names, set(known_assignments(folder)))
+    except students.NoAssignment as reason:
+        sys.exit(f"Cannot tell the assignment: {reason}; give ASSIGNMENT=name.")
+    print(f"Assignment {best}: named by {count} of the {voters} students.")
     return best
 
 
@@ -232,21 +241,57 @@ def ending_status(outcome, limits):
     return "stopped: its results were unreadable; every score is 0", "unreadable results"
 
 
-def grade_item(item, assignment, sandbox, uids, override):
+@dataclasses.dataclass
+class Options:
+    """What the instructor chose for the whole run."""
+
+    override: bool = False  # ASSIGNMENT= given: grade notebooks whatever their metadata says
+    latest: bool = False  # LATEST=1: grade only each student's newest notebook
+    student_files: int = 5
+    student_seconds: float = 180.0
+
+
+def grade_student(items, assignment, sandbox, uids, options):
+    """[(item, row, feedback)] of one student's files (newest first), within their budget."""
+    budget = students.Budget(options.student_files, options.student_seconds)
+    notebooks = [item for item in items if item.notebook is not None]
+    done = []
+    for item in items:
+        findings = []
+        if len(notebooks) > 1 and item.notebook is not None:
+            which = "the newest" if item is notebooks[0] else "one"
+            findings.append(f"{which} of {len(notebooks)} notebooks from this student")
+        if options.latest and item.notebook is not None and item is not notebooks[0]:
+            item.problem = students.NOT_NEWEST
+        try:
+            row, text = grade_item(item, assignment, sandbox, uids, options, budget, findings)
+        except Exception as error:  # noqa: BLE001 - a bug on one file must not stop the run
+            row = {"submission": item.name, "student": display_name(item.student)}
+            row.update(dict.fromkeys(assignment.questions, 0.0), total=0.0)
+            row.update(status=f"the grader failed ({type(error).__name__})", review="")
+            text = None
+        done.append((item, row, text))
+    return done
+
+
+def grade_item(item, assignment, sandbox, uids, options, budget, findings):
     """The row and the feedback of one file."""
-    row = {"submission": item.name, **dict.fromkeys(assignment.questions, 0.0), "total": 0.0}
-    findings, notes, outcome_checks = [], [], []
+    row = {"submission": item.name, "student": display_name(item.student)}
+    row.update(dict.fromkeys(assignment.questions, 0.0), total=0.0)
+    notes, outcome_checks = [], []
     if sandbox.unsafe:
-        findings.append(UNSAFE_NOTE)
-    if item.problem:
-        row.update(status=f"not graded: {item.problem}", review="; ".join(findings))
+        findings.insert(0, UNSAFE_NOTE)
+
+    def not_graded(reason):
+        row.update(status=f"not graded: {reason}", review="; ".join(findings))
         return row, feedback(item, assignment, row, [], row["status"])
+
+    if item.problem:
+        return not_graded(item.problem)
     notebook = item.notebook
     if notebook.assignment not in (None, assignment.name):
-        if not override:
-            row["status"] = "not graded: a notebook of another assignment (its metadata says so)"
-            row["review"] = "; ".join(findings)
-            return row, feedback(item, assignment, row, [], row["status"])
+        if not options.override:
+            return not_graded("a notebook of another assignment (its metadata says so)")
         findings.append("its metadata names another assignment")
     if notebook.assignment is None:
         findings.append("no otter metadata")
@@ -255,7 +300,10 @@ def grade_item(item, assignment, sandbox, uids, override):
     findings += notebook.notes
     own = [(n, code) for n, code in notebook.cells if code.strip() not in assignment.given_code]
     findings += review.review_code(own, notebook.magic_lines)
+    if not budget.take():
+        return not_graded(f"{students.OVER_BUDGET} ({budget.describe()})")
     outcome = sandbox_run(sandbox, notebook.cells, assignment.probes, uids)
+    budget.spend(outcome.seconds)
     numbers = {number for number, _ in notebook.cells}
     try:
         if outcome.ending != "exited":
@@ -357,7 +405,7 @@ class Writer:
         self.partial = target.with_name(target.name + ".partial")
         target.parent.mkdir(parents=True, exist_ok=True)
         self.file = open(self.partial, "x", newline="", encoding="utf-8")
-        self.fields = ["submission", *questions, "total", "status", "review"]
+        self.fields = ["submission", "student", *questions, "total", "status", "review"]
         self.writer = csv.DictWriter(self.file, fieldnames=self.fields)
         self.writer.writeheader()
         self.file.flush()
@@ -371,8 +419,12 @@ class Writer:
         os.replace(self.partial, self.target)
 
 
-def grade(items, assignment, sandbox, csv_target, feedback_dir, jobs, override, uid_base):
-    """Grade the files (`collect`ed and `read_all`); return the rows."""
+def grade(groups, assignment, sandbox, csv_target, feedback_dir, jobs, options, uid_base):
+    """Grade each student's files (`collect`ed, `read_all`, grouped); return the rows.
+
+    A student's files run one after the other (their budget is counted as they go), and
+    up to `jobs` students at a time; the rows are written student by student.
+    """
     uids = queue.Queue()
     for n in range(jobs):
         uids.put(uid_base + n)
@@ -383,28 +435,23 @@ def grade(items, assignment, sandbox, csv_target, feedback_dir, jobs, override, 
         sys.exit(f"Cannot write the grades ({type(error).__name__}: {error}).")
     used, rows = set(), []
     maximum = sum(assignment.questions.values())
-
-    def one(item):
-        try:
-            return grade_item(item, assignment, sandbox, uids, override)
-        except Exception as error:  # noqa: BLE001 - a bug on one file must not stop the run
-            row = {"submission": item.name, **dict.fromkeys(assignment.questions, 0.0)}
-            row.update(total=0.0, status=f"the grader failed ({type(error).__name__})", review="")
-            return row, None
-
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
     try:
-        for item, future in [(item, pool.submit(one, item)) for item in items]:
-            row, text = future.result()
-            writer.write(row)
-            rows.append(row)
-            if text is not None:
-                path = feedback_dir / feedback_file_name(item.name, used)
-                path.write_text(text, encoding="utf-8")
-            print(
-                f"{row['submission'][:40]:40} {number(row['total']):>5} / {number(maximum)}  "
-                f"{row['status'][:100]}"
-            )
+        futures = [
+            pool.submit(grade_student, items, assignment, sandbox, uids, options)
+            for items in groups.values()
+        ]
+        for future in futures:
+            for item, row, text in future.result():
+                writer.write(row)
+                rows.append(row)
+                if text is not None:
+                    path = feedback_dir / feedback_file_name(item.name, used)
+                    path.write_text(text, encoding="utf-8")
+                print(
+                    f"{row['submission'][:40]:40} {number(row['total']):>5} / "
+                    f"{number(maximum)}  {row['status'][:100]}"
+                )
     except KeyboardInterrupt:
         # Leave at once: bubblewrap's --die-with-parent then kills the running sandboxes.
         print(f"Interrupted: the rows done are in {writer.partial}", file=sys.stderr)
@@ -439,6 +486,17 @@ def main(argv=None):
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per submission")
     parser.add_argument("--memory", type=float, default=2048, help="MB per process (default 2048)")
     parser.add_argument("--jobs", type=int, help="submissions at a time (default: cores)")
+    parser.add_argument(
+        "--latest", action="store_true", help="grade only each student's newest notebook"
+    )
+    parser.add_argument(
+        "--student-files", type=int, default=5, help="notebooks graded per student (default 5)"
+    )
+    parser.add_argument(
+        "--student-seconds",
+        type=float,
+        help="seconds of sandbox time per student (default: 3 times --timeout)",
+    )
     parser.add_argument("--assignments", type=Path, default=ASSIGNMENTS, help=argparse.SUPPRESS)
     parser.add_argument("--uid-base", type=int, default=UID_BASE, help=argparse.SUPPRESS)
     parser.add_argument(
@@ -472,7 +530,8 @@ def main(argv=None):
         sandbox.font_cache = make_font_cache(Path(scratch))
         items = collect(folder)
         read_all(items)
-        name = args.assignment or guess_assignment(items, args.assignments, folder)
+        groups = students.assign_students(items)
+        name = args.assignment or guess_assignment(groups, args.assignments)
         try:
             assignment = Assignment(name, args.assignments)
             references(assignment, sandbox, args.uid_base)
@@ -490,9 +549,19 @@ def main(argv=None):
         csv_path, feedback_dir = numbered(target, feedback_dir)
         if csv_path != target:
             print(f"{target} exists: this run writes {csv_path} instead.")
-        override = bool(args.assignment)
+        options = Options(
+            override=bool(args.assignment),
+            latest=args.latest,
+            student_files=args.student_files,
+            student_seconds=args.student_seconds or 3 * args.timeout,
+        )
+        print(
+            f"{len(items)} file(s) from {len(groups)} student(s); each student may use "
+            f"{students.Budget(options.student_files, options.student_seconds).describe()}"
+            + ("; only each student's newest notebook is graded (LATEST=1)" if args.latest else "")
+        )
         rows = grade(
-            items, assignment, sandbox, csv_path, feedback_dir, jobs, override, args.uid_base
+            groups, assignment, sandbox, csv_path, feedback_dir, jobs, options, args.uid_base
         )
     took = time.monotonic() - started
     print(f"{len(rows)} file(s) graded in {took:.1f} s; grades in {csv_path}")
