@@ -146,12 +146,14 @@ def test_a_constant_function_is_reported_as_a_step_too_small():
         estimate_noise(lambda x: 2.0, 1.0)
 
 
-@pytest.mark.parametrize(("name", "percent"), [("exp", 55), ("sin", 43), ("cubic", 115)])
+@pytest.mark.parametrize(("name", "percent"), [("exp", 55), ("sin", 43)])
 def test_values_that_vary_by_more_than_ten_percent_mean_a_step_too_large(name, percent):
-    # ECnoise's first check: (max f - min f) / max |f| over the points must be <= 0.1.
+    # Over x +- 0.4, (max f - min f) / max |f| is above ECnoise's 0.1, and no order of
+    # differences is noise: the message gives the variation as a sign of a step too large.
     noisy = with_noise(SMOOTH[name], 1e-10)
     with pytest.raises(
-        ValueError, match=rf"h = 0\.1 the values of f vary by {percent}% .* too large.* 1\.0e-03"
+        ValueError,
+        match=rf"h = 0\.1 the values of f vary by {percent}% .* no order .* too large.* 1\.0e-03",
     ):
         estimate_noise(noisy, 1.0, h=0.1)
     assert 1 / 3 < estimate_noise(noisy, 1.0, h=1e-3) / 1e-10 < 3  # h / 100 works
@@ -166,28 +168,72 @@ def test_a_smooth_trend_that_hides_the_noise_is_reported_as_a_step_too_large():
     assert 1 / 3 < estimate_noise(noisy, 1.0, h=5e-4) / 1e-12 < 3
 
 
-def test_a_cubic_hides_no_noise_from_its_fourth_differences_even_with_a_large_step():
-    # 100 + the cubic varies by 1.1 % over x +- 0.4: within ECnoise's 10 %.
-    noisy = with_noise(lambda x: 100 + SMOOTH["cubic"](x), 1e-10)
+@pytest.mark.parametrize("offset", [0, 100])
+def test_a_cubic_hides_no_noise_from_its_fourth_differences_even_with_a_large_step(offset):
+    # The cubic varies by 115 % over x +- 0.4 (100 + the cubic by 1.1 %), but its fourth
+    # differences are noise alone, 1e-10, a ten-billionth of that variation: a trend.
+    noisy = with_noise(lambda x: offset + SMOOTH["cubic"](x), 1e-10)
     assert 1 / 3 < estimate_noise(noisy, 1.0, h=0.1) / 1e-10 < 3
 
 
 def test_an_oscillation_on_the_scale_of_h_is_not_taken_for_noise():
-    # sin(1e6 x) at the default h = 1e-6 used to give 0.505: its values vary by 198 %.
-    with pytest.raises(ValueError, match=r"vary by 198% .* more than 10%, so h is too large"):
+    # sin(1e6 x) at the default h = 1e-6 used to give 0.505: its values vary by 198 %,
+    # and that "noise" is a quarter of their variation.
+    with pytest.raises(
+        ValueError,
+        match=r"vary by 198% .* more than 10%, and the noise found, 5\.1e-01, is not small "
+        r"beside that variation \(2\.0e\+00\).* oscillates on the scale of h .*try h = 1\.0e-08",
+    ):
         estimate_noise(lambda x: np.sin(1e6 * x), 1.0)
     # A small enough step sees its noise: the rounding of 1e6 * x, whose last bit is
     # worth 1.2e-10, times |cos(1e6)| = 0.94.
     sigma = estimate_noise(lambda x: np.sin(1e6 * x), 1.0, h=1e-12)
     assert 1e-11 < sigma < 1.1e-10
+    # Turning the check off gives the oscillation back as noise, as asked.
+    assert estimate_noise(lambda x: np.sin(1e6 * x), 1.0, check_variation=False) > 0.5
 
 
-def test_no_step_passes_the_ten_percent_check_at_a_zero_of_f():
+@pytest.mark.parametrize(
+    ("f", "zero"),
+    [(lambda x: x - 1, 1.0), (np.sin, np.pi), (np.sin, 0.0), (lambda x: np.exp(x) - np.e, 1.0)],
+)
+def test_noise_at_a_zero_of_f_is_found_at_the_default_step(f, zero):
+    # The values straddle 0, so they vary by about 200 % of their size, but that
+    # variation is f's trend, 8e-6 |f'| over the points, far above the noise.
+    noisy = with_noise(f, 1e-10)
+    assert 1 / 3 < estimate_noise(noisy, zero) / 1e-10 < 3
+
+
+def test_at_a_zero_of_f_a_trend_lost_in_the_noise_asks_for_a_larger_step():
+    # sin + noise 1e-8 at 0: the message asks for a change of f over the points above a
+    # thousand times the noise found (6.4e-9 here). At h = 1e-9 the trend, 8e-9, is lost
+    # in the noise; from h = 1e-5 (a change of 8e-5) it stands out.
     noisy = with_noise(np.sin, 1e-8)
-    for h in [1e-4, 1e-6, 1e-9]:
-        with pytest.raises(ValueError, match=r"near a zero of f no step is small enough"):
-            estimate_noise(noisy, 0.0, h=h)
-    assert 1 / 3 < estimate_noise(noisy, 0.05) / 1e-8 < 3
+    with pytest.raises(
+        ValueError,
+        match=r"x is near a zero of f and f's trend is lost in the noise \(take h large enough "
+        r"for f to change by more than 6\.4e-06 over the points\)",
+    ):
+        estimate_noise(noisy, 0.0, h=1e-9)
+    for h in [1e-5, 1e-4]:
+        assert 1 / 3 < estimate_noise(noisy, 0.0, h=h) / 1e-8 < 3
+    # x**2 at 0 has no first-order trend: at the default step its values, below 1.6e-11,
+    # are lost in noise of 1e-10; at h = 1e-4 they rise to 1.6e-7, above the 6.7e-8 asked.
+    square = with_noise(lambda x: x**2, 1e-10)
+    with pytest.raises(ValueError, match=r"to change by more than 6\.7e-08 over the points"):
+        estimate_noise(square, 0.0)
+    assert 1 / 3 < estimate_noise(square, 0.0, h=1e-4) / 1e-10 < 3
+
+
+def test_large_relative_noise_is_named_in_the_message_and_the_switch_returns_it():
+    # 1 + noise of 0.05: the values vary by about 15 %, all of it noise; no step helps.
+    noisy = with_noise(lambda x: 1.0, 0.05)
+    with pytest.raises(
+        ValueError, match=r"or the noise is really that large.*\(check_variation=False returns it"
+    ):
+        estimate_noise(noisy, 1.0)
+    for h in [1e-6, 1e-3]:
+        assert 1 / 3 < estimate_noise(noisy, 1.0, h=h, check_variation=False) / 0.05 < 3
 
 
 @pytest.mark.parametrize("h", [1e-6, 1e-8])
@@ -271,6 +317,12 @@ def test_h_must_separate_the_points():
 def test_points_must_be_an_integer_from_4_to_30(points):
     with pytest.raises(ValueError, match=r"`points` must be an integer from 4 to 30"):
         estimate_noise(np.exp, 1.0, points=points)
+
+
+@pytest.mark.parametrize("flag", [1, 0, None, "yes"])
+def test_check_variation_must_be_true_or_false(flag):
+    with pytest.raises(ValueError, match=r"`check_variation` must be True or False"):
+        estimate_noise(np.exp, 1.0, check_variation=flag)
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from ._validation import as_scalar, check_function, check_step
+from ._validation import as_scalar, check_flag, check_function, check_step
 
 #: The default relative step of :func:`estimate_noise`: ``h = NOISE_STEP * max(1, |x|)``.
 NOISE_STEP = 1e-6
@@ -13,8 +13,12 @@ NOISE_STEP = 1e-6
 AGREEMENT = 4.0
 
 #: The values of f may vary by at most this fraction of their size over the points
-#: (Moré and Wild's choice): beyond it, h is too large for noise to show.
+#: (Moré and Wild's choice), unless the variation is a trend: see ``TREND``.
 VARIATION = 0.1
+
+#: Values that vary by more than ``VARIATION`` pass if the noise found is below this
+#: fraction of their variation: the variation is then a trend that the differences removed.
+TREND = 1e-3
 
 
 def _check_points(points):
@@ -59,7 +63,7 @@ def noise_levels(values):
     return np.array(levels), np.array(mixed_signs)
 
 
-def estimate_noise(f, x, h=None, points=8):
+def estimate_noise(f, x, h=None, points=8, check_variation=True):
     """Estimate the standard deviation of the noise in ``f`` near ``x``.
 
     Parameters
@@ -77,6 +81,9 @@ def estimate_noise(f, x, h=None, points=8):
         The number of steps in the table, an integer from 4 to 30: ``f`` is evaluated at the
         ``points + 1`` points ``x + i h`` for ``i = -(points // 2), ...,
         points - points // 2`` (``x - 4h, ..., x + 4h`` for the default 8).
+    check_variation : bool, optional
+        If True (the default), refuse values that vary by more than 10 % of their size
+        unless the noise found is below a thousandth of their variation (see Notes).
 
     Returns
     -------
@@ -93,14 +100,16 @@ def estimate_noise(f, x, h=None, points=8):
         finite number > 0, or is too small to separate the points, ``points`` is
         not an integer from 4 to 30, or ``f`` returns something other than one finite real
         number. Also when the table cannot tell the noise, with a message that says
-        why and what to try: the values vary by more than 10 % of their size (``h``
-        too large, or ``x`` near a zero of ``f``); at least half of the ``points + 1``
-        values repeat their neighbour (``h`` too small: the values are quantized at
-        this scale); the differences vanish exactly from some order on (``f`` is a
-        polynomial on these points, with no noise to see); the orders whose
-        estimates agree have differences of one sign (too few points to tell noise
-        from a trend); or no order of differences is dominated by noise (``h`` too
-        large: ``f``'s own smooth variation hides the noise).
+        why and what to try: at least half of the ``points + 1`` values repeat their
+        neighbour (``h`` too small: the values are quantized at this scale); the
+        differences vanish exactly from some order on (``f`` is a polynomial on these
+        points, with no noise to see); the orders whose estimates agree have
+        differences of one sign (too few points to tell noise from a trend); no order
+        of differences is dominated by noise (``h`` too large: ``f``'s own smooth
+        variation hides the noise); or, with ``check_variation``, the values vary by
+        more than 10 % of their size and the noise found is not small beside that
+        variation (an oscillation on the scale of ``h``, a zero of ``f`` whose trend
+        is lost in the noise at this ``h``, or relative noise above a few percent).
 
     Notes
     -----
@@ -113,25 +122,33 @@ def estimate_noise(f, x, h=None, points=8):
     estimates for ``k``, ``k + 1`` and ``k + 2`` agree within a factor of 4 and the
     ``k``-th differences take both signs, as Moré and Wild's ECnoise does: a smooth
     trend gives differences of one sign that shrink from one order to the next.
-    Before that, like ECnoise, it refuses values that vary by more than 10 % of their
-    size over the points, so that the noise is sought only where ``f``'s own
-    variation is small; near a zero of ``f`` it refuses every ``h``. Only orders
-    ``k <= points - 2`` can be accepted: with ``points=4`` (five values) the second
-    differences must already be noise, which needs a small ``h``, and three of them
-    often share a sign by chance; ECnoise advises at least seven values.
+    Only orders ``k <= points - 2`` can be accepted: with ``points=4`` (five values)
+    the second differences must already be noise, which needs a small ``h``, and
+    three of them often share a sign by chance; ECnoise advises at least seven values.
+
+    An oscillation of ``f`` on the scale of ``h`` (``sin(1e6 x)`` at ``h = 1e-6``)
+    can give differences of both signs and of levels that agree, as noise does.
+    ECnoise guards against it by refusing values that vary by more than 10 % of
+    their size over the points, which also refuses every ``h`` at a zero of ``f``.
+    Here such values are refused only if the noise found is above a thousandth of
+    their variation (max minus min): a variation a thousand times the noise is a
+    trend, which the differences removed. Near a zero of ``f``, ``h`` must make the
+    trend over the points, about ``points * h * |f'|``, that large. Noise alone
+    varies by about three times its level over nine points, so relative noise above
+    about 3 % is still refused, with a message that names it as a
+    possible cause (``check_variation=False`` returns the estimate). An oscillation
+    around a constant more than about ten times its amplitude can pass for noise:
+    keep ``h`` well below the scale on which ``f`` oscillates.
 
     The default ``h`` is far below the scale on which a function of order one
     changes, so the trend is gone by the third or fourth differences, and far above
-    the spacing of floats, so noise as small as rounding still shows. A step
-    comparable to the scale on which ``f`` oscillates can pass for noise unless the
-    10 % check sees it (it does not when ``f`` oscillates around a large constant):
-    keep ``h`` well below that scale. So can a jump of ``f`` between two of the
-    points, such as an adaptive solver makes where one of its discrete decisions
-    changes: a jump ``J`` inside the table gives second and higher differences of
-    both signs and of nearly equal levels, and the estimate is about ``J / 5``
-    whatever ``h`` (``J / sqrt(21)`` from the second differences of the default nine
-    values). The
-    estimate describes ``f`` at the scale ``h``.
+    the spacing of floats, so noise as small as rounding still shows. A jump of
+    ``f`` between two of the points, such as an adaptive solver makes where one of
+    its discrete decisions changes, passes for noise too: a jump ``J`` inside the
+    table gives second and higher differences of both signs and of nearly equal
+    levels, and the estimate is about ``J / 5`` whatever ``h`` (``J / sqrt(21)``
+    from the second differences of the default nine values). The estimate
+    describes ``f`` at the scale ``h``.
 
     References
     ----------
@@ -155,6 +172,7 @@ def estimate_noise(f, x, h=None, points=8):
     check_function(f)
     x = as_scalar(x)
     points = _check_points(points)
+    check_flag("check_variation", check_variation)
     h = NOISE_STEP * max(1.0, abs(x)) if h is None else check_step(h)
     grid = x + h * (np.arange(points + 1) - points // 2)
     if np.any(np.diff(grid) <= 0):
@@ -163,7 +181,6 @@ def estimate_noise(f, x, h=None, points=8):
             "x + h rounds back to x. Use a larger step (or h=None)."
         )
     values = np.array([_value(f, float(point)) for point in grid])
-    _check_variation(values, h)
     if np.count_nonzero(np.diff(values) == 0) >= (points + 1) / 2:  # as ECnoise
         raise ValueError(
             f"cannot tell the noise: with h = {h!r} at least half of the {points + 1} "
@@ -174,29 +191,40 @@ def estimate_noise(f, x, h=None, points=8):
     for k in range(points - 2):
         window = levels[k : k + 3]
         if mixed_signs[k] and window.max() <= AGREEMENT * window.min():
+            if check_variation:
+                _check_variation(levels[k], values, h)
             return float(levels[k])
-    raise ValueError(_why_no_order(levels, h, points))
+    raise ValueError(_why_no_order(levels, values, h, points))
 
 
-def _check_variation(values, h):
-    """Raise ValueError, as ECnoise does, if the values vary by more than 10 % of their size.
+def _variation(values):
+    """How much the values vary over the points, max minus min, as a fraction of their size."""
+    return (values.max() - values.min()) / np.max(np.abs(values))
 
-    Noise is then hidden behind f's own variation over the points, or the points
-    straddle a zero of f, where no step makes the relative variation small.
+
+def _check_variation(sigma, values, h):
+    """Raise ValueError if the values vary by more than 10 % of their size and the noise
+    ``sigma`` is above a thousandth of that variation (so it is no trend's).
+
+    f's own variation over the points, an oscillation on the scale of h, may then be
+    what the differences took for noise.
     """
-    low, high = values.min(), values.max()
-    size = max(abs(low), abs(high))
-    if high - low > VARIATION * size:
+    spread = values.max() - values.min()
+    if _variation(values) > VARIATION and sigma > TREND * spread:
         raise ValueError(
             f"cannot tell the noise: with h = {h!r} the values of f vary by "
-            f"{(high - low) / size:.0%} of their size over the {values.size} points, "
-            f"more than {VARIATION:.0%}, so h is too large to see the noise beside f's "
-            f"own variation; try h = {h / 100:.1e} (near a zero of f no step is small "
-            "enough: estimate the noise at a point where f is not small)."
+            f"{_variation(values):.0%} of their size over the {values.size} points, more "
+            f"than {VARIATION:.0%}, and the noise found, {sigma:.1e}, is not small beside "
+            f"that variation ({spread:.1e}), so it may be f's own variation. Either f "
+            f"oscillates on the scale of h and h is too large (try h = {h / 100:.1e}), or "
+            "x is near a zero of f and f's trend is lost in the noise (take h large "
+            f"enough for f to change by more than {sigma / TREND:.1e} over the points), "
+            "or the noise is really that large, a few percent of f or more "
+            "(check_variation=False returns it)."
         )
 
 
-def _why_no_order(levels, h, points):
+def _why_no_order(levels, values, h, points):
     """The message for a table in which no order of differences passes as noise.
 
     Exact zeros tell only at orders with three or more differences (``k <= points - 2``):
@@ -228,8 +256,14 @@ def _why_no_order(levels, h, points):
             f"apart (try points={min(2 * points, 30)}), or else h is too large (try h = "
             f"{h / 100:.1e})."
         )
+    varies = (
+        f" the values of f vary by {_variation(values):.0%} of their size over the "
+        f"{values.size} points, more than {VARIATION:.0%}, and"
+        if _variation(values) > VARIATION
+        else ""
+    )
     return (
-        f"cannot tell the noise: with h = {h!r} no order of differences of f is "
+        f"cannot tell the noise: with h = {h!r}{varies} no order of differences of f is "
         "dominated by noise, so f's smooth variation hides it and h is too large; "
         f"try h = {h / 100:.1e}."
     )
