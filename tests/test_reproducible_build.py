@@ -28,7 +28,7 @@ TIMED_CHAPTERS = [
     "book/06_gradients_jacobians_hessians.ipynb",
     "book/07_cost_wall.ipynb",
     "book/10_automatic_differentiation_jax.ipynb",
-    "book/14_derivatives_through_solvers.ipynb",
+    "book/15_derivatives_through_solvers.ipynb",
 ]
 
 
