@@ -184,3 +184,128 @@ def edited(notebook, find, replace):
 
 def points(name):
     return {q: p for q, (p, _) in cases_of(BUILT / name / "autograder" / "tests").items()}
+
+
+# --- the homework of chapters 4-5, 8-10 and 12-14: partial credit, attacks, what they check --
+
+# Typical mistakes made in a copy of each solution (find, replace, in one cell each), and the
+# score of each question they touch; every other question keeps its full points. The grader
+# gives the solution full marks and the handout zero in tests/test_grading.py.
+PARTLY_WRONG = {
+    "richardson_and_noise": (
+        [
+            # every column divided by 3, the one-step weight: the second column stays right
+            ("/ (4**k - 1)", "/ 3"),
+            # the model forgets the sqrt(2) of the noise term: only the model's line is wrong
+            (
+                "model = m3 * steps**2 / 6 + sigma / (np.sqrt(2) * steps)",
+                "model = m3 * steps**2 / 6 + sigma / steps",
+            ),
+        ],
+        {"q4": 4, "q7": 2},
+    ),
+    "four_ways": (
+        [
+            # a sign error in the rule for cos: the value and log stay right
+            ("-np.sin(self.value) * self.dot", "np.sin(self.value) * self.dot"),
+            # dL/dW transposed: the bias and input adjoints stay right
+            (
+                "return np.outer(z_bar, u), z_bar, W.T @ z_bar",
+                "return np.outer(u, z_bar), z_bar, W.T @ z_bar",
+            ),
+            # always reverse mode: right values, but 20 passes for the tall map instead of 3
+            ("return jax.jacfwd(f) if n <= m else jax.jacrev(f)", "return jax.jacrev(f)"),
+        ],
+        {"q2": 3, "q3": 3, "q4": 4},
+    ),
+    "sparse_and_solvers": (
+        [
+            # a valid coloring, one color a column: it costs n + 1 evaluations
+            ("colors[j] = min(c for c in range(j + 1) if c not in used)", "colors[j] = j"),
+            # a forgotten division by the step: the evaluations are still counted right
+            ("difference = (F(x + h * group) - base) / h", "difference = F(x + h * group) - base"),
+            # a sign error in the adjoint gradient: the solves and the differences stay right
+            ("return -adjoint * x", "return adjoint * x"),
+        ],
+        {"q1": 1, "q2": 2, "q5": 4},
+    ),
+}
+NEW_ASSIGNMENTS = sorted(PARTLY_WRONG)
+UID_BASE = {"richardson_and_noise": 64700, "four_ways": 64720, "sparse_and_solvers": 64740}
+
+
+def hostile_cases(name):
+    """{file name: (code, base, review finding or None)} of tests/hostile/<name>/*.txt."""
+    found = {}
+    for path in sorted((ROOT / "tests" / "hostile" / name).glob("*.txt")):
+        code = path.read_text()
+        assert re.search(r"^# attack: .+$", code, re.MULTILINE), path
+        base = re.search(r"^# base: (handout|solution)$", code, re.MULTILINE).group(1)
+        review = re.search(r"^# review: (.+)$", code, re.MULTILINE)
+        found[f"hostile_{path.stem}.ipynb"] = (code, base, review and review.group(1))
+    return found
+
+
+def with_cell(notebook, code):
+    copy = json.loads(json.dumps(notebook))
+    cell = {"cell_type": "code", "id": "hostile", "metadata": {}, "outputs": [], "source": code}
+    copy["cells"].append({**cell, "execution_count": None})
+    return copy
+
+
+def read_rows(path):
+    import csv
+
+    with open(path, newline="") as table:
+        return {row["submission"]: row for row in csv.DictReader(table)}
+
+
+@pytest.fixture(scope="module")
+def new_graded(made, tmp_path_factory):
+    """Each new assignment's partly wrong notebook and its attacks, graded in the sandbox."""
+    base = tmp_path_factory.mktemp("new-assignments")
+    runs = {}
+    for name in NEW_ASSIGNMENTS:
+        folder = base / name
+        folder.mkdir()
+        solution = json.loads(solution_notebook(name).read_text())
+        student = json.loads(handout(name).read_text())
+        wrong = solution
+        for find, replace in PARTLY_WRONG[name][0]:
+            wrong = edited(wrong, find, replace)
+        (folder / "partly_wrong.ipynb").write_text(json.dumps(wrong))
+        for file_name, (code, kind, _) in hostile_cases(name).items():
+            attacked = with_cell(solution if kind == "solution" else student, code)
+            (folder / file_name).write_text(json.dumps(attacked))
+        command = [sys.executable, ROOT / "tools" / "grade.py", folder, "--assignments", BUILT]
+        command += ["--assignment", name, "--csv", base / f"{name}.csv", "--jobs", "2"]
+        command += ["--uid-base", str(UID_BASE[name])]
+        runs[name] = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    outputs = {name: run.communicate(timeout=600)[0].decode() for name, run in runs.items()}
+    for name, run in runs.items():
+        assert run.returncode == 0, outputs[name]
+    return {name: read_rows(base / f"{name}.csv") for name in NEW_ASSIGNMENTS}
+
+
+@pytest.mark.parametrize("name", NEW_ASSIGNMENTS)
+def test_typical_mistakes_cost_only_the_checks_they_fail(new_graded, name):
+    row = new_graded[name]["partly_wrong.ipynb"]
+    expected = {q: PARTLY_WRONG[name][1].get(q, p) for q, p in points(name).items()}
+    assert {q: float(row[q]) for q in expected} == expected, row
+    assert 0 < float(row["total"]) < sum(points(name).values())
+    assert row["status"].startswith("graded"), row  # a cell of its own may raise
+
+
+@pytest.mark.parametrize("name", NEW_ASSIGNMENTS)
+def test_attacks_with_jax_and_sympy_gain_nothing(new_graded, name):
+    cases = hostile_cases(name)
+    assert any(
+        re.search(r"^import (jax|sympy)", code, re.MULTILINE) for code, _, _ in cases.values()
+    )
+    full = sum(points(name).values())
+    for file_name, (_, kind, finding) in cases.items():
+        row = new_graded[name][file_name]
+        assert float(row["total"]) == (full if kind == "solution" else 0), (file_name, row)
+        assert row["status"].startswith("graded"), (file_name, row)
+        if finding:
+            assert finding in row["review"], (file_name, row["review"])

@@ -46,6 +46,16 @@ def a_line_of_the_model(got, expected):
     )
 
 
+def ten_with_nan_ends(got, expected):
+    """q5, public: ten slopes, of which the first two and the last two are NaN."""
+    return (
+        isinstance(got, np.ndarray)
+        and got.shape == (10,)
+        and got.dtype.kind == "f"
+        and bool(np.isnan(got[:2]).all() and np.isnan(got[-2:]).all())
+    )
+
+
 CHECKS = {
     "q1": [
         {"probe": "complex_step(np.exp, 1.0)", "expected": np.e, "rtol": 1e-15, "atol": 0.0},
@@ -84,9 +94,10 @@ CHECKS = {
     ],
     "q4": [
         {
-            "probe": "richardson_table(np.exp, 1.0, 0.25, 3)[0].shape",
-            "expected": (3, 3),
-            "compare": "equal",
+            "probe": "richardson_table(np.exp, 1.0, 0.25, 3)[0]",
+            "expected": np.zeros((3, 3)),
+            "compare": "shape",
+            "type": "ndarray",
         },
         {"probe": "richardson_table(np.sin, 0.5, 0.4, 4)[0][:, 0]", "rtol": 1e-12},
         {
@@ -107,10 +118,8 @@ CHECKS = {
     ],
     "q5": [
         {
-            "probe": "(lambda d: (d.shape, bool(np.isnan(d[:2]).all() and "
-            "np.isnan(d[-2:]).all())))(central_from_samples(np.arange(10.0) ** 2, 2, 0.5))",
-            "expected": ((10,), True),
-            "compare": "equal",
+            "probe": "central_from_samples(np.arange(10.0) ** 2, 2, 0.5)",
+            "compare": ten_with_nan_ends,
         },
         {
             "probe": "np.nan_to_num(central_from_samples(np.exp(0.1 * np.arange(12.0)), 3, 0.1),"
