@@ -1,6 +1,7 @@
 """Unit tests for diffops: values, evaluation counts, shapes, and every bad input."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -361,6 +362,24 @@ def test_a_bad_step_gets_one_message_as_a_number_or_as_a_0d_array(name, bad):
     if bad.item() is not None:  # (None itself is the default step of the operators)
         with pytest.raises(ValueError, match=r"`h` must be a real, finite number > 0"):
             call(bad.item())
+
+
+ARRAY_STEPS = {"forward_difference", "backward_difference", "central_difference"}
+ARRAY_STEPS |= {"five_point_difference", "complex_step"}  # one step per point allowed
+
+
+@pytest.mark.parametrize("name", sorted(set(CALLS_WITH_STEP) - ARRAY_STEPS))
+@pytest.mark.parametrize("steps", [np.array([1e-4]), [1e-4], np.array([1e-4, 2e-4])], ids=repr)
+def test_an_array_of_steps_where_one_step_is_taken_says_a_single_number_is_needed(name, steps):
+    # A 1-element array used to get only "must be a real, finite number > 0, got
+    # array([0.0001])", which reads as if 1e-4 were not such a number.
+    shape = re.escape(str(np.shape(steps)))
+    with pytest.raises(
+        ValueError,
+        match=r"`h` must be a real, finite number > 0, got .*: here `h` must be a single "
+        rf"number \(a scalar or a 0-d array\), not an array of shape {shape}\.",
+    ):
+        CALLS_WITH_STEP[name](steps)
 
 
 # --- the modules of diffops import each other without a circle ------------------------------

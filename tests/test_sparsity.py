@@ -365,7 +365,7 @@ def test_noise_that_couples_all_rows_cannot_be_told_from_a_dependence():
     def noisy(x):
         return x**3 + 1e-8 * np.sin(1e6 * np.sum(x))
 
-    with pytest.raises(ValueError, match=r"pass check_pattern=False or sparsity=None"):
+    with pytest.raises(ValueError, match=r"or carries noise.*pass check_pattern=False"):
         jacobian(noisy, sparsity=banded(6, 1))(np.linspace(0, 1, 6))
     # The ways out: no check, or no pattern.
     assert jacobian(noisy, sparsity=banded(6, 1), check_pattern=False)(np.ones(6)).nnz == 16
@@ -508,6 +508,37 @@ def test_a_left_out_entry_of_an_fft_map_is_still_caught():
         jacobian(f, method="central", sparsity=banded(9, 1))(np.linspace(0, 1, 9))
 
 
+def test_a_right_pattern_of_a_map_made_of_large_numbers_is_refused_with_both_causes():
+    # irfft(rfft(u + 1e6) * K) - 1e6 + u**3 with K the symbol of u_{i-1} - u_i + u_{i+1}:
+    # every value passes through numbers near 1e6, whose rounding, 1.2e-10, changes
+    # every row when any u_j is stepped. The pattern is right, but that change is far
+    # above the rounding of numbers the size of f (2.5e-12): the message must not only
+    # advise adding entries, and check_pattern=False gives the Jacobian.
+    n = 64
+    kernel = np.zeros(n)
+    kernel[[0, 1, -1]] = [-1.0, 1.0, 1.0]
+    symbol = np.fft.rfft(kernel)
+
+    def f(u):
+        return np.fft.irfft(np.fft.rfft(u + 1e6) * symbol, n) - 1e6 + u**3
+
+    i, j = np.indices((n, n))
+    pattern = (abs(i - j) <= 1) | (abs(i - j) == n - 1)
+    u = np.random.default_rng(0).uniform(0.5, 1.5, n)
+    for method in ["forward", "central"]:
+        with pytest.raises(
+            ValueError,
+            match=r"`f` breaks its `sparsity` pattern: row 0 of f changed by -1\.164e-10 .*"
+            r"Either the pattern misses entries \(compare it with the dense jacobian\(f\)\(x\) "
+            r"and add them\), or f is computed from numbers far larger than its values .*"
+            r"the pattern may be right: pass check_pattern=False",
+        ):
+            jacobian(f, method=method, sparsity=pattern)(u)
+    exact = pattern * np.where(i == j, 3 * u**2 - 1, 1.0)
+    jac = jacobian(f, method="central", sparsity=pattern, check_pattern=False)(u)
+    assert np.max(np.abs(jac.toarray() - exact)) < 1e-2  # the rounding 1.2e-10 / 2h
+
+
 def test_check_pattern_false_skips_the_check_and_gives_the_wrong_jacobian_it_hides():
     f, _, exact = periodic_fft_map(10)
     u = np.linspace(0, 1, 10)
@@ -549,6 +580,30 @@ def test_a_hessian_pattern_that_misses_an_entry_is_refused(method):
     silent = sparse_hessian(rosen_der, wrong, method=method, check_pattern=False)(x)
     error = np.max(np.abs(silent.toarray() - exact * wrong))
     assert error == pytest.approx(abs(exact[10, 11]) / 2, rel=1e-3)
+
+
+@pytest.mark.parametrize("method", ["forward", "central"])
+def test_a_hessian_row_that_changes_outside_the_pattern_names_grad_and_the_hessian(method):
+    # x_0 x_5 left out of a tridiagonal pattern: column 5 has color 2, which touches no
+    # entry of row 0, so row 0 of H (entry 0 of grad) changes outside the pattern. The
+    # message used to say "`f` breaks ... row 0 of f" though the user passed grad.
+    from scipy.optimize import rosen_der
+
+    def grad(x):
+        g = rosen_der(x)
+        g[0] += x[5]
+        g[5] += x[0]
+        return g
+
+    x = np.random.default_rng(3).uniform(-1, 1, size=30)
+    with pytest.raises(
+        ValueError,
+        match=r"^`grad` breaks its `sparsity` pattern: entry 0 of grad \(row 0 of H\) changed "
+        r".*numbers the size of grad and H x .*compare it with the dense H, "
+        r"jacobian\(grad\)\(x\), and add them\), or grad is computed",
+    ) as error:
+        sparse_hessian(grad, banded(30, 1), method=method)(x)
+    assert "`f`" not in str(error.value) and "of f " not in str(error.value)
 
 
 @pytest.mark.parametrize("method", ["forward", "central"])

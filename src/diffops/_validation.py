@@ -24,11 +24,17 @@ def check_step(h):
     """Return ``h`` as a float, or raise ValueError unless it is a real, finite number > 0.
 
     A number is a Python or NumPy integer or float, or a 0-d array of one (as ``x`` may
-    be); booleans, complex numbers and strings are refused, in any of these forms.
+    be); booleans, complex numbers and strings are refused, in any of these forms, and
+    the message for an array of one or more dimensions says that a single number is needed.
     """
     value = h.item() if isinstance(h, np.ndarray) and h.ndim == 0 else h
     is_real = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
     if not (is_real and np.isfinite(value) and value > 0):
+        if isinstance(h, (list, tuple, np.ndarray)) and np.ndim(h) > 0:
+            raise ValueError(
+                f"{STEP_RULE}, got {h!r}: here `h` must be a single number (a scalar or a "
+                f"0-d array), not an array of shape {np.shape(h)}."
+            )
         raise ValueError(f"{STEP_RULE}, got {h!r}.")
     return float(value)
 

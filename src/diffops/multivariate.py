@@ -193,7 +193,11 @@ def jacobian(f, h=None, method="forward", sparsity=None, check_pattern=True):
     no evaluation, but it sees only rows that a color does not touch; a dependence
     hidden in a row that the color does touch goes unseen. It cannot tell noise far
     above rounding that couples all rows (an adaptive solver run on all the variables
-    at once) from a dependence: for such an ``f`` pass ``check_pattern=False``.
+    at once) from a dependence, nor the rounding of numbers far larger than ``f`` and
+    ``J x`` inside ``f`` (``u + 1e6`` in an FFT whose result has the 1e6 taken away
+    again: a change of one unit in the last place of 1e6, 1.2e-10, in every row), which
+    no value of ``f`` shows: the message names both causes, and for such an ``f`` a
+    right pattern needs ``check_pattern=False``.
 
     Examples
     --------

@@ -294,7 +294,7 @@ def color_differences(value, x, steps, pattern, colors, method):
     return differences, scale
 
 
-def _check_pattern_kept(differences, scale, jac, x, steps, colors, method):
+def _check_pattern_kept(value, differences, scale, jac, x, steps, colors, method):
     """Raise ValueError if a row outside the pattern changed by more than round-off.
 
     A row that no column of color c touches must not change when the columns of color
@@ -307,7 +307,11 @@ def _check_pattern_kept(differences, scale, jac, x, steps, colors, method):
     times the size of the numbers f is computed from, which may be far larger than
     ``f_i`` itself. That size is estimated over the whole of f, as the larger of the
     largest value of f and the largest row sum of ``|J_ij| |x_j|`` (the terms of the
-    linear part), and a change more than ``2**10 * eps`` times it is a break.
+    linear part), and a change more than ``2**10 * eps`` times it is a break. An ``f``
+    computed from numbers far larger still (a large constant added and taken away
+    again, a sum ``S - (S - x_i)``) rounds on their scale and can trip the check with
+    a right pattern: the message names both causes. ``value`` is the function
+    differenced; its ``name`` attribute, if any (``"grad"``), names it in the message.
     """
     k = differences.shape[1]
     membership = scipy.sparse.csr_array(
@@ -322,14 +326,23 @@ def _check_pattern_kept(differences, scale, jac, x, steps, colors, method):
         row, color = np.argwhere(broken)[0]
         columns = np.flatnonzero(colors == color)
         shown = columns[:8].tolist() + (["..."] if columns.size > 8 else [])
+        name = getattr(value, "name", "f")
+        where = f"row {row} of f" if name == "f" else f"entry {row} of grad (row {row} of H)"
+        dense, product = (
+            ("jacobian(f)(x)", "J x") if name == "f" else ("H, jacobian(grad)(x),", "H x")
+        )
         raise ValueError(
-            f"`f` breaks its `sparsity` pattern: row {row} of f changed by "
-            f"{differences[row, color]:.3e} when columns {shown} (color {color}) were "
-            f"stepped, but the pattern has no entry in row {row} for any of them "
-            f"({np.count_nonzero(broken)} such change(s) in all), more than rounding "
-            f"explains ({ROUNDOFF_FACTOR * EPS * size:.1e}). Add the missing entries to "
-            "`sparsity` (or, if f carries noise far above rounding, pass "
-            "check_pattern=False or sparsity=None)."
+            f"`{name}` breaks its `sparsity` pattern: {where} "
+            f"changed by {differences[row, color]:.3e} when columns {shown} (color "
+            f"{color}) were stepped, but the pattern has no entry in row {row} for any of "
+            f"them ({np.count_nonzero(broken)} such change(s) in all), more than the "
+            f"rounding of numbers the size of {name} and {product} explains "
+            f"({ROUNDOFF_FACTOR * EPS * size:.1e}). Either the pattern misses entries "
+            f"(compare it with the dense {dense} and add them), or {name} is computed "
+            "from numbers far larger than its values (a large constant added and taken "
+            "away, a sum S - (S - x_i)) or carries noise, whose changes couple the rows: "
+            "then the pattern may be right: pass check_pattern=False to skip this check "
+            "(or sparsity=None, at one evaluation per column)."
         )
 
 
@@ -351,7 +364,7 @@ def colored_jacobian(value, x, steps, pattern, colors, method, check_pattern=Tru
     entries = differences[rows, colors[columns]] / divisor[columns]
     jac = scipy.sparse.csr_array((entries, (rows, columns)), shape=pattern.shape)
     if check_pattern:
-        _check_pattern_kept(differences, scale, jac, x, steps, colors, method)
+        _check_pattern_kept(value, differences, scale, jac, x, steps, colors, method)
     return jac
 
 
@@ -474,6 +487,8 @@ def sparse_hessian(grad, sparsity, h=None, method="forward", check_pattern=True)
 
 class _MeasuredGradient:
     """``grad``, checked, remembering the largest entry it returned (``largest``)."""
+
+    name = "grad"  # for the messages of the checks
 
     def __init__(self, grad):
         self.grad, self.largest = grad, 0.0
