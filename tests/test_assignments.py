@@ -284,7 +284,12 @@ def new_graded(made, tmp_path_factory):
     outputs = {name: run.communicate(timeout=600)[0].decode() for name, run in runs.items()}
     for name, run in runs.items():
         assert run.returncode == 0, outputs[name]
-    return {name: read_rows(base / f"{name}.csv") for name in NEW_ASSIGNMENTS}
+    rows = {name: read_rows(base / f"{name}.csv") for name in NEW_ASSIGNMENTS}
+    feedback = {
+        name: (base / f"{name}-feedback" / "partly_wrong.ipynb.md").read_text()
+        for name in NEW_ASSIGNMENTS
+    }
+    return {**rows, "feedback": feedback}
 
 
 @pytest.mark.parametrize("name", NEW_ASSIGNMENTS)
@@ -309,3 +314,26 @@ def test_attacks_with_jax_and_sympy_gain_nothing(new_graded, name):
         assert row["status"].startswith("graded"), (file_name, row)
         if finding:
             assert finding in row["review"], (file_name, row["review"])
+
+
+def pinned(package):
+    """The version requirements.txt pins for `package`."""
+    text = (ROOT / "requirements.txt").read_text()
+    return re.search(rf"^{package}==(\S+)$", text, re.MULTILINE).group(1)
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_handouts_state_the_jax_and_sympy_versions_they_expect(made, name):
+    student = cells(handout(name))
+    code = "\n".join(source(c) for c in student if c["cell_type"] == "code")
+    text = "\n".join(source(c) for c in student if c["cell_type"] == "markdown")
+    for package, shown in (("jax", "JAX"), ("sympy", "SymPy")):
+        if re.search(rf"^import {package}\b", code, re.MULTILINE):
+            assert f"{shown} {pinned(package)}" in text, (name, package)
+
+
+def test_the_feedback_names_the_versions_the_grader_ran(new_graded):
+    for name, text in new_graded["feedback"].items():
+        versions = re.search(r"^Graded with (.+)\.$", text, re.MULTILINE).group(1)
+        for package, shown in (("numpy", "NumPy"), ("sympy", "SymPy"), ("jax", "JAX")):
+            assert f"{shown} {pinned(package)}" in versions, (name, versions)

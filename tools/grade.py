@@ -337,8 +337,23 @@ def grade_item(item, assignment, sandbox, uids, options, budget, findings):
     return row, feedback(item, assignment, row, outcome_checks, row["status"])
 
 
+def library_versions():
+    """The versions the sandbox runs: its Python is the grader's, with the same packages."""
+    from importlib import metadata
+
+    shown = {"numpy": "NumPy", "scipy": "SciPy", "matplotlib": "Matplotlib"}
+    shown |= {"sympy": "SymPy", "jax": "JAX", "jaxlib": "jaxlib"}
+    found = [f"Python {sys.version.split()[0]}"]
+    for package, name in shown.items():
+        try:
+            found.append(f"{name} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} (not installed)")
+    return ", ".join(found) + " (JAX on the CPU, in float64)"
+
+
 def feedback(item, assignment, row, outcome_checks, status):
-    """The Markdown feedback of one file: its scores and its public tests' results only."""
+    """The Markdown feedback of one file: its scores, its public tests' results, the versions."""
     maximum = sum(assignment.questions.values())
     shown = item.name.replace("`", "'")  # a backtick in a name would end the code span
     lines = [
@@ -349,6 +364,8 @@ def feedback(item, assignment, row, outcome_checks, status):
         f"**Total: {number(row['total'])} / {number(maximum)}**",
         "",
         f"Status: {status}",
+        "",
+        f"Graded with {VERSIONS}.",
         "",
         "| question | score | points |",
         "|---|---|---|",
@@ -368,6 +385,9 @@ def feedback(item, assignment, row, outcome_checks, status):
         if hidden:
             lines += ["", f"Further tests (not shown): {sum(hidden)} of {len(hidden)} passed."]
     return "\n".join(lines) + "\n"
+
+
+VERSIONS = library_versions()
 
 
 def number(value):

@@ -1,10 +1,13 @@
-"""Grading throughput: `python tools/grading/bench.py [copies]`, also run by `make bench`.
+"""Grading throughput: `python tools/grading/bench.py [copies] [assignment ...]`, also run by
+`make bench` (every assignment, 40 copies).
 
 For each assignment, grades `copies` copies of its solution notebook with tools/grade.py
 (as many at a time as there are cores), once in the sandbox and once with --unsafe, and
 prints submissions per minute. It also times the sandbox alone: a job with no code, run
-20 times with and without bubblewrap. The budget: a class of 300 in 10 minutes, so at
-least 30 submissions a minute, sandbox included.
+20 times with and without bubblewrap, and what JAX, SymPy and Matplotlib cost a submission
+that uses them: CPU seconds in the sandbox to import each, JAX's first operation and its
+first compilations. The budget: a class of 300 in 10 minutes, so at least 30 submissions a
+minute, sandbox included.
 """
 
 import json
@@ -18,6 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from grading import values  # noqa: E402
+from grading.assignment import known_assignments  # noqa: E402
 from grading.sandbox import Limits, Sandbox  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,14 +59,61 @@ def sandbox_alone(unsafe, runs=20):
     return times[runs // 2]
 
 
-def grading_throughput(copies=40):
+# One submission's costs, in the order a notebook meets them: each stage's CPU seconds.
+LIBRARY_STAGES = """
+import resource
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+stages, start = {}, cpu()
+def stage(name):
+    global start
+    stages[name], start = cpu() - start, cpu()
+import numpy as np
+stage("import numpy")
+import matplotlib.pyplot
+stage("import matplotlib.pyplot")
+import sympy
+stage("import sympy")
+t = sympy.Symbol("t")
+sympy.lambdify(t, sympy.diff(sympy.exp(sympy.sin(t)) / (1 + t**2), t), "numpy")(0.5)
+stage("sympy: first diff and lambdify")
+import jax
+import jax.numpy as jnp
+jax.config.update("jax_enable_x64", True)
+stage("import jax")
+jnp.ones(3) + 1
+stage("jax: first operation (CPU backend)")
+jax.jit(jax.grad(lambda x: jnp.sum(jnp.sin(x) ** 2)))(np.linspace(0, 1, 100))
+stage("jax: compile and run jit(grad)")
+A, B = np.ones((16, 3)), np.ones((20, 16))
+jax.jit(jax.jacrev(lambda x: B @ jnp.tanh(A @ x)))(np.ones(3))
+stage("jax: compile and run jit(jacrev)")
+jax.jit(jax.grad(lambda x: jnp.sum(jnp.cos(x) ** 2)))(np.linspace(0, 1, 100))
+stage("jax: one more jit(grad)")
+"""
+
+
+def library_costs(runs=5):
+    """Median CPU seconds of each stage of LIBRARY_STAGES, run `runs` times in the sandbox."""
+    sandbox = Sandbox(Limits(timeout=60))
+    job = json.dumps({"cells": [[1, LIBRARY_STAGES]], "probes": ["stages"]}).encode()
+    seen = []
+    for _ in range(runs):
+        outcome = sandbox.run(job, 64900)
+        document = json.loads(outcome.output)
+        seen.append(values.decode(document["probes"][0]))
+    return {name: sorted(run[name] for run in seen)[runs // 2] for name in seen[0]}
+
+
+def grading_throughput(copies=40, names=None):
     """Print the throughput table; return the budgets missed."""
     missed = []
     print(f"grading {copies} copies of each solution, {os.cpu_count()} at a time:", flush=True)
     with tempfile.TemporaryDirectory(prefix="grading-bench-") as scratch:
         folder = Path(scratch)
         build(folder / "built")
-        for name in ("network_gradient", "central_difference"):
+        for name in names or known_assignments(folder / "built"):
             sandboxed = grading_seconds(folder / "built", name, copies, folder, False)
             unsafe = grading_seconds(folder / "built", name, copies, folder, True)
             per_minute = 60 * copies / sandboxed
@@ -69,7 +121,7 @@ def grading_throughput(copies=40):
                 f"  {name:20} {per_minute:6.0f} submissions/min in the sandbox "
                 f"({sandboxed:5.1f} s), {60 * copies / unsafe:6.0f}/min with --unsafe "
                 f"({unsafe:5.1f} s): the sandbox adds {(sandboxed - unsafe) / copies:+.3f} s "
-                "a submission",
+                f"a submission; a class of 300 in {300 / per_minute:4.1f} min",
                 flush=True,
             )
             if per_minute < PER_MINUTE_BUDGET:
@@ -80,10 +132,15 @@ def grading_throughput(copies=40):
         f"(the sandbox itself: {bwrap - plain:+.3f} s)",
         flush=True,
     )
+    print("  a submission's CPU seconds in the sandbox, median of 5 runs, stage by stage:")
+    for name, seconds in library_costs().items():
+        print(f"    {name:36} {seconds:5.2f} s", flush=True)
     return missed
 
 
 if __name__ == "__main__":
-    missed = grading_throughput(int(sys.argv[1]) if len(sys.argv) > 1 else 40)
+    arguments = sys.argv[1:]
+    copies = int(arguments.pop(0)) if arguments and arguments[0].isdigit() else 40
+    missed = grading_throughput(copies, arguments)
     if missed:
         sys.exit(f"MISSED: {', '.join(missed)}")
