@@ -337,3 +337,53 @@ def test_the_feedback_names_the_versions_the_grader_ran(new_graded):
         versions = re.search(r"^Graded with (.+)\.$", text, re.MULTILINE).group(1)
         for package, shown in (("numpy", "NumPy"), ("sympy", "SymPy"), ("jax", "JAX")):
             assert f"{shown} {pinned(package)}" in versions, (name, versions)
+
+
+def term_plan():
+    page = (ROOT / "book" / "instructors.md").read_text()
+    return page.split("### A term plan", 1)[1].split("\n### ", 1)[0]
+
+
+def test_the_term_plan_counts_each_assignments_questions_points_and_checks(made):
+    sys.path.insert(0, str(ROOT / "tools"))
+    from grading.assignment import Assignment
+
+    rows = re.findall(
+        r"^\| \d+ \| `(\w+)` \| [^|]+ \| (\d+) \| (\d+) \| (\d+) \+ (\d+) \| [^|]+ \|$",
+        term_plan(),
+        re.MULTILINE,
+    )
+    assert sorted(name for name, *_ in rows) == ASSIGNMENTS
+    for name, questions, total, public, hidden in rows:
+        assignment = Assignment(name, BUILT)
+        shown = (
+            sum(not c.hidden for c in assignment.checks),
+            sum(c.hidden for c in assignment.checks),
+        )
+        assert int(questions) == len(assignment.questions), name
+        assert int(total) == sum(assignment.questions.values()), name
+        assert (int(public), int(hidden)) == shown, name
+
+
+def exercise_titles(number):
+    """The exercise titles of the chapter whose file name starts with `number`, lower case."""
+    titles = []
+    for path in (ROOT / "book").glob(f"{number:02d}_*.ipynb"):
+        text = "\n".join(source(c) for c in cells(path))
+        titles += re.findall(r"^```\{exercise\} [★ ]+\w[\w -]*: (.+)$", text, re.MULTILINE)
+    return [title.lower() for title in titles]
+
+
+def test_the_exercises_the_term_plan_names_are_in_the_chapters_it_says():
+    chapter, named = None, 0
+    bullets = "".join(
+        re.findall(r"^- `\w+`:.*?(?=^- |\n\n)", term_plan(), re.MULTILINE | re.DOTALL)
+    )
+    for match in re.finditer(r'chapter (\d+)|"([^"]+)"', bullets):
+        if match.group(1):
+            chapter = int(match.group(1))
+            continue
+        title = " ".join(match.group(2).lower().split())  # the page wraps its lines
+        assert title in exercise_titles(chapter), (chapter, title)
+        named += 1
+    assert named >= 15
