@@ -51,7 +51,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from grading import notebook as nb  # noqa: E402
-from grading import review, students, values  # noqa: E402
+from grading import review, students, term, values  # noqa: E402
 from grading.assignment import Assignment, BadAssignment, known_assignments  # noqa: E402
 from grading.sandbox import MEGABYTE, Limits, Sandbox, bwrap_problem, make_font_cache  # noqa: E402
 
@@ -249,6 +249,7 @@ class Options:
     latest: bool = False  # LATEST=1: grade only each student's newest notebook
     student_files: int = 5
     student_seconds: float = 180.0
+    plan: object = dataclasses.field(default_factory=term.Plan)  # ROSTER=, MANUAL=, LMS=
 
 
 def grade_student(items, assignment, sandbox, uids, options):
@@ -449,7 +450,7 @@ def grade(groups, assignment, sandbox, csv_target, feedback_dir, jobs, options, 
     for n in range(jobs):
         uids.put(uid_base + n)
     try:
-        writer = Writer(csv_target, assignment.questions)
+        writer = Writer(csv_target, [*assignment.questions, *options.plan.manual_columns])
         feedback_dir.mkdir(parents=True)
     except OSError as error:
         sys.exit(f"Cannot write the grades ({type(error).__name__}: {error}).")
@@ -458,11 +459,19 @@ def grade(groups, assignment, sandbox, csv_target, feedback_dir, jobs, options, 
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
     try:
         futures = [
-            pool.submit(grade_student, items, assignment, sandbox, uids, options)
-            for items in groups.values()
+            pool.submit(
+                grade_student,
+                items,
+                options.plan.assignment_for(student, assignment),
+                sandbox,
+                uids,
+                options,
+            )
+            for student, items in groups.items()
         ]
         for future in futures:
             for item, row, text in future.result():
+                text = options.plan.merge_manual(item, row, text)
                 writer.write(row)
                 rows.append(row)
                 if text is not None:
@@ -522,6 +531,7 @@ def main(argv=None):
     parser.add_argument(
         "--unsafe", action="store_true", help="run students' code WITHOUT the sandbox"
     )
+    term.add_arguments(parser)
     args = parser.parse_args(argv)
     for stream in (sys.stdout, sys.stderr):  # a file's name must not stop the run
         stream.reconfigure(errors="backslashreplace")
@@ -531,6 +541,7 @@ def main(argv=None):
         sys.exit(f"SUBMISSIONS={folder} is not a folder.")
     limits = Limits(timeout=args.timeout, memory=int(args.memory * MEGABYTE))
     jobs = max(1, args.jobs or os.cpu_count() or 1)
+    plan = term.start(args)
     with tempfile.TemporaryDirectory(prefix="grade-") as scratch:
         sandbox = Sandbox(limits, args.unsafe)
         if args.unsafe:
@@ -550,13 +561,14 @@ def main(argv=None):
         sandbox.font_cache = make_font_cache(Path(scratch))
         items = collect(folder)
         read_all(items)
-        groups = students.assign_students(items)
+        groups = students.assign_students(items, key=plan.student_key)
         name = args.assignment or guess_assignment(groups, args.assignments)
         try:
             assignment = Assignment(name, args.assignments)
             references(assignment, sandbox, args.uid_base)
         except BadAssignment as error:
             sys.exit(f"Cannot grade {name}: {error}")
+        term.prepare(plan, groups, assignment, sandbox, references, args.uid_base, jobs)
         target = args.csv or GRADES / f"{name}.csv"
         feedback_dir = args.feedback or (
             GRADES / name / "feedback"
@@ -574,6 +586,7 @@ def main(argv=None):
             latest=args.latest,
             student_files=args.student_files,
             student_seconds=args.student_seconds or 3 * args.timeout,
+            plan=plan,
         )
         print(
             f"{len(items)} file(s) from {len(groups)} student(s); each student may use "
@@ -583,6 +596,7 @@ def main(argv=None):
         rows = grade(
             groups, assignment, sandbox, csv_path, feedback_dir, jobs, options, args.uid_base
         )
+        plan.finish(rows, items, assignment, csv_path, feedback_dir)
     took = time.monotonic() - started
     print(f"{len(rows)} file(s) graded in {took:.1f} s; grades in {csv_path}")
     print(f"feedback in {feedback_dir}")
