@@ -14,6 +14,7 @@ Then each test reads the results. Time limits are far above what the work needs:
 network_gradient notebook runs in about 0.3 s, a central_difference one in about 1 s.
 """
 
+import base64
 import csv
 import hashlib
 import json
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -36,6 +38,7 @@ GRADE = ROOT / "tools" / "grade.py"
 TIMEOUT = {"network_gradient": 15, "central_difference": 60}
 UID_BASE = {"network_gradient": 64100, "central_difference": 64200, "unsafe": 64300}
 UID_BASE |= {"killed": 64400, "other assignments": 64500}
+RUN_MARKER = uuid.uuid4().hex  # in the environment of this module's grading runs
 ASSIGNMENTS = sorted(p.parent.name for p in (ROOT / "assignments").glob("*/checks.py"))
 OTHERS = [name for name in ASSIGNMENTS if name not in ("network_gradient", "central_difference")]
 JOBS = 2
@@ -147,6 +150,20 @@ def write_network_folder(folder, built, paths):
     put("binary.ipynb", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, 0, "not graded: not a")
     put("__MACOSX/._binary.ipynb", b"\x00\x05\x16\x07\x00\x02\x00\x00" + b"\xff" * 64, 0, "not")
     put("deep.ipynb", "[" * 100_000 + "]" * 100_000, 0, "not graded: not a notebook (JSON nested")
+    # The grader's own work is bounded: saved figures are dropped as they are read (72 MB of
+    # them made an honest notebook ungradable), and a file of brackets or of attribute
+    # chains is refused at once (49 MB of `{},` took 1.29 GB of the grader's memory, 2 MB of
+    # `a.b.b.b...` 189 s of its CPU).
+    figures = json.loads(text)
+    picture = {"image/png": base64.b64encode(bytes(range(256)) * 2**14).decode()}
+    for cell in figures["cells"]:
+        if cell["cell_type"] == "code":
+            output = {"output_type": "display_data", "data": picture, "metadata": {}}
+            cell["outputs"] = [output]  # 61 MB in all: more than the old limit of 50 MB
+    put("saved_figures.ipynb", json.dumps(figures), 10)
+    put("braces.ipynb", "[" + "{}," * 4_000_000 + "{}]", 0, "not graded: more than 8 MB once")
+    chains = with_cell(solution, ("x = np" + ".b" * 500 + "\n") * 1100)
+    put("chains.ipynb", dump(chains), 0, "not graded: more than 1 MB of code")
     put("cells_are_ints.ipynb", '{"cells": [1, 2, 3], "metadata": {}, "nbformat": 4}', 0, "not")
     put("not_json.ipynb", text[: len(text) // 2], 0, "not graded: not valid JSON")
     put("empty.ipynb", "", 0, "not graded: not valid JSON")
@@ -207,20 +224,23 @@ def snapshot(folder, skip=()):
 
 
 def sandbox_processes():
-    """Processes on this machine that belong to a sandbox of these runs."""
-    uids = {base + n for base in UID_BASE.values() for n in range(10 * len(ASSIGNMENTS))}
+    """Processes of this module's grading runs still alive, by `RUN_MARKER` in their environment.
+
+    bubblewrap starts with the grader's environment (the sandbox's own is cleared), and
+    the processes in a sandbox end with it. Runs of other test modules or other people on
+    the same machine carry other markers.
+    """
     found = []
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
+        if not entry.isdigit() or int(entry) == os.getpid():
             continue
         try:
-            status = Path(f"/proc/{entry}/status").read_text()
+            environment = Path(f"/proc/{entry}/environ").read_bytes().split(b"\0")
             command = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ")
         except OSError:
             continue
-        uid = int(re.search(r"^Uid:\s+(\d+)", status, re.MULTILINE).group(1))
-        if uid in uids or b"/grader/runner.py" in command:
-            found.append((entry, uid, command[:100]))
+        if f"GRADING_TEST_RUN={RUN_MARKER}".encode() in environment:
+            found.append((entry, command[:100]))
     return found
 
 
@@ -230,7 +250,7 @@ def run_grader(folder, *options, env=None):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=env,
+        env={**(env or os.environ), "GRADING_TEST_RUN": RUN_MARKER},
     )
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
 
 from grading import notebook, review, values  # noqa: E402
 
@@ -169,3 +170,70 @@ def test_magics_become_pass_and_are_counted():
     code, count = notebook.strip_magics("%matplotlib inline\nfor i in x:\n    !ls\ny = 1")
     assert count == 2 and code == "pass\nfor i in x:\n    pass\ny = 1"
     compile(code, "<cell>", "exec")
+
+
+# --- the grader's own work is bounded -------------------------------------------------------
+
+
+def without_outputs(node):
+    if isinstance(node, dict):
+        return {
+            k: None if k in ("outputs", "attachments") else without_outputs(v)
+            for k, v in node.items()
+        }
+    return [without_outputs(v) for v in node] if isinstance(node, list) else node
+
+
+@pytest.mark.parametrize("piece", [1, 2, 3, 7, 4096])
+def test_reading_drops_outputs_and_keeps_everything_else(piece):
+    """The stripper sees the file in pieces: strings, escapes and keys cut anywhere."""
+    cell = {"cell_type": "code", "source": ['x = "}]\\\\"\n', "y = {'outputs': 1}"]}
+    document = {
+        "cells": [
+            {**cell, "outputs": [{"data": {"image/png": "QUJD" * 50}, "n": [1, -2.5e-3, None]}]},
+            {**cell, "outputs": 'a\\"b', "attachments": {"x.png": {"image/png": "QQ=="}}},
+            {**cell, "outputs": 12, "metadata": {"outputs": True, "é": "😀"}},
+            {"outputs\\\\": [1], "source": "z", "outputs ": False},
+        ],
+        "metadata": {"outputs": []},
+    }
+    data = json.dumps(document, ensure_ascii=False, indent=piece % 3).encode()
+    stripper = notebook.OutputStripper()
+    for start in range(0, len(data), piece):
+        stripper.feed(data[start : start + piece])
+    assert json.loads(bytes(stripper.kept)) == without_outputs(json.loads(data))
+
+
+def test_review_reads_each_attribute_chain_once(monkeypatch):
+    """A chain of n links was walked from each link: n**2 / 2 steps (2 MB took 189 s)."""
+    walked = []
+    original = review.root_name
+
+    def counting(node):
+        base, parts = original(node)
+        walked.append(len(parts))
+        return base, parts
+
+    monkeypatch.setattr(review, "root_name", counting)
+    code = ("import os\nos" + ".b" * 400 + ".system('x')\n") * 50
+    findings = review.review_cell(1, code)
+    assert "uses os.system" not in findings  # os.b... is not os.system
+    assert sum(walked) <= 2 * 401 * 50, sum(walked)  # linear: each link read at most twice
+    walked.clear()
+    assert "uses os.system" in review.review_cell(1, "import os\nos.system('ls').b.c.d\n")
+
+
+def test_reading_past_its_limits_is_refused(tmp_path):
+    from grading import reader
+
+    solution = ROOT / "assignments" / "network_gradient" / "network_gradient.ipynb"
+    document = json.loads(solution.read_text())
+    chains = ("x = a" + ".b" * 500 + "\n") * 900  # a second of review or more
+    document["cells"].append({"cell_type": "code", "metadata": {}, "source": chains})
+    path = tmp_path / "chains.ipynb"
+    path.write_text(json.dumps(document))
+    assert reader.read_limited(solution).notebook is not None
+    for limits in ({"cpu": 1}, {"memory": 20 * 2**20}):
+        reading = reader.read_limited(path, **limits)
+        assert reading.notebook is None and reading.problem == reader.WITHIN_LIMITS, limits
+        assert reading.findings == [reader.OVER_LIMITS_FINDING]

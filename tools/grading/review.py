@@ -117,10 +117,10 @@ INTROSPECTION = {
 SUSPICIOUS_PATHS = re.compile(r"/proc|/sys/|/dev/|/work|/root|/home|/etc/|autograder|\.\./")
 
 
-def module_aliases(tree):
-    """{local name: imported module name} for every import in the code."""
+def module_aliases(nodes):
+    """{local name: imported module name} for every import among the `nodes` of a cell."""
     aliases = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -148,9 +148,27 @@ def short(text):
     return text if re.fullmatch(r"[\w.]{1,60}", text) else "…"
 
 
+def chain_links(nodes):
+    """The ids of nodes that are the `.value` of an attribute or subscript: links of a chain.
+
+    Only the outermost node of a chain such as `a.b.b.b` is read whole (`root_name`): read
+    from each of its links, a chain of n links cost n**2 / 2 steps (2 MB of them took the
+    grader 189 s).
+    """
+    return {
+        id(node.value)
+        for node in nodes
+        if isinstance(node, (ast.Attribute, ast.Subscript))
+        and isinstance(node.value, (ast.Attribute, ast.Subscript))
+    }
+
+
 def scan_tree(tree, findings):
-    aliases = module_aliases(tree)
-    for node in ast.walk(tree):
+    """Add the findings of one parsed cell to `findings`, in steps linear in its size."""
+    nodes = list(ast.walk(tree))  # walked once: 2 MB of code is a million nodes
+    aliases = module_aliases(nodes)
+    links = chain_links(nodes)
+    for node in nodes:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
             if isinstance(node, ast.ImportFrom) and node.module:
@@ -171,13 +189,14 @@ def scan_tree(tree, findings):
                     base, _ = root_name(node.args[0])
                     if base in aliases:
                         findings.add(f"sets attributes of {short(aliases[base])}")
-        elif isinstance(node, ast.Attribute):
-            base, parts = root_name(node)
-            module = aliases.get(base, "").split(".")[0]
-            if parts and parts[0] in SUSPICIOUS_ATTRIBUTES.get(module, ()):
-                findings.add(f"uses {module}.{parts[0]}")
-            if node.attr in INTROSPECTION:
+        elif isinstance(node, (ast.Attribute, ast.Subscript)):
+            if isinstance(node, ast.Attribute) and node.attr in INTROSPECTION:
                 findings.add(f"uses .{node.attr}")
+            if id(node) not in links:
+                base, parts = root_name(node)
+                module = aliases.get(base, "").split(".")[0]
+                if parts and parts[0] in SUSPICIOUS_ATTRIBUTES.get(module, ()):
+                    findings.add(f"uses {module}.{parts[0]}")
         elif isinstance(node, ast.Name) and node.id in ("__builtins__", "__loader__", "__spec__"):
             findings.add(f"uses {node.id}")
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -198,21 +217,27 @@ def scan_tree(tree, findings):
                         findings.add("changes __builtins__")
 
 
+def review_cell(number, code):
+    """The sorted findings of one cell's code."""
+    findings = set()
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []  # reported as the cell's error when it runs
+    except (RecursionError, ValueError):
+        return [f"cell {number} too deeply nested to review"]
+    try:
+        scan_tree(tree, findings)
+    except RecursionError:
+        findings.add(f"cell {number} too deeply nested to review")
+    return sorted(findings)
+
+
 def review_code(cells, magic_lines=0):
     """Sorted findings for a list of (cell number, code)."""
     findings = set()
     if magic_lines:
         findings.add(f"{magic_lines} IPython magic or shell line(s) not run")
     for number, code in cells:
-        try:
-            tree = ast.parse(code)
-        except SyntaxError:
-            continue  # reported as the cell's error when it runs
-        except (RecursionError, MemoryError, ValueError):
-            findings.add(f"cell {number} too deeply nested to review")
-            continue
-        try:
-            scan_tree(tree, findings)
-        except RecursionError:
-            findings.add(f"cell {number} too deeply nested to review")
+        findings.update(review_cell(number, code))
     return sorted(findings)
