@@ -51,7 +51,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from grading import notebook as nb  # noqa: E402
-from grading import review, students, term, values  # noqa: E402
+from grading import reader, students, term, values  # noqa: E402
 from grading.assignment import Assignment, BadAssignment, known_assignments  # noqa: E402
 from grading.sandbox import MEGABYTE, Limits, Sandbox, bwrap_problem, make_font_cache  # noqa: E402
 
@@ -77,6 +77,7 @@ class Item:
     student: str = ""
     notebook: object = None
     problem: str = ""
+    findings: list = dataclasses.field(default_factory=list)  # from reading it
 
 
 def display_name(relative):
@@ -137,16 +138,28 @@ def collect(folder):
     return items
 
 
-def read_all(items):
-    for item in items:
-        if item.problem:
-            continue
-        try:
-            item.notebook = nb.read_notebook(item.path)
-        except nb.NotGraded as reason:
-            item.problem = str(reason)
-        except Exception as error:  # noqa: BLE001 - no file may stop the run
-            item.problem = f"unreadable ({type(error).__name__})"
+def read_all(groups, jobs, files_per_student):
+    """Read each student's files, newest first, each in a child process with limits.
+
+    A student's files are read one after the other, up to four times the files they may have
+    graded and `reader.READ_BUDGET` seconds of reading CPU; their later files are not read.
+    """
+
+    def one_student(items):
+        spent, count = 0.0, 0
+        for item in items:
+            if item.problem:
+                continue
+            if count >= 4 * files_per_student or spent >= reader.READ_BUDGET:
+                item.problem = f"{students.OVER_BUDGET} ({count} files read)"
+                continue
+            reading = reader.read_limited(item.path)
+            count, spent = count + 1, spent + reading.cpu_seconds
+            item.notebook, item.problem = reading.notebook, reading.problem
+            item.findings = reading.findings
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(one_student, groups.values()))
 
 
 def guess_assignment(groups, folder):
@@ -287,6 +300,7 @@ def grade_item(item, assignment, sandbox, uids, options, budget, findings):
         row.update(status=f"not graded: {reason}", review="; ".join(findings))
         return row, feedback(item, assignment, row, [], row["status"])
 
+    findings += item.findings
     if item.problem:
         return not_graded(item.problem)
     notebook = item.notebook
@@ -299,8 +313,10 @@ def grade_item(item, assignment, sandbox, uids, options, budget, findings):
     if not item.path.name.lower().endswith(".ipynb"):
         findings.append("its name does not end in .ipynb")
     findings += notebook.notes
-    own = [(n, code) for n, code in notebook.cells if code.strip() not in assignment.given_code]
-    findings += review.review_code(own, notebook.magic_lines)
+    if notebook.magic_lines:
+        findings.append(f"{notebook.magic_lines} IPython magic or shell line(s) not run")
+    own = {n for n, code in notebook.cells if code.strip() not in assignment.given_code}
+    findings += sorted({f for n in own for f in notebook.reviews.get(n, ())})
     if not budget.take():
         return not_graded(f"{students.OVER_BUDGET} ({budget.describe()})")
     outcome = sandbox_run(sandbox, notebook.cells, assignment.probes, uids)
@@ -560,8 +576,8 @@ def main(argv=None):
                 )
         sandbox.font_cache = make_font_cache(Path(scratch))
         items = collect(folder)
-        read_all(items)
         groups = students.assign_students(items, key=plan.student_key)
+        read_all(groups, jobs, args.student_files)
         name = args.assignment or guess_assignment(groups, args.assignments)
         try:
             assignment = Assignment(name, args.assignments)
