@@ -10,7 +10,7 @@ JB_FLAGS := -W -n --keep-going --all
 TEST_FLAGS := -n auto --dist loadscope --no-loadscope-reorder
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser screenshots stress colab-cells book book-student assignments grade check-homework test lab bench lock clean distclean
+.PHONY: help install browser screenshots stress colab-cells book book-student assignments grade check-homework similarity test lab bench lock clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -42,7 +42,8 @@ assignments: $(STAMP) ## make the homework handouts and autograders into _build/
 	$(BIN)/python tools/assignments.py
 
 # make grade SUBMISSIONS=folder [ASSIGNMENT=name] [TIMEOUT=seconds] [MEMORY=MB] [GRADES=file.csv]
-#   [LATEST=1] (only each student's newest notebook)
+#   [LATEST=1] (only each student's newest notebook) [ROSTER=roster.csv] [MANUAL=manual.csv]
+#   [LMS=canvas|moodle] (a term: book/instructors.md)
 # Each notebook runs in a bubblewrap sandbox (installed when missing, like chromium below);
 # UNSAFE=1 grades without it, with a warning in the output and the CSV.
 BWRAP := /usr/bin/bwrap
@@ -53,7 +54,17 @@ grade: $(STAMP) $(if $(UNSAFE),,$(BWRAP)) ## grade a folder of submitted noteboo
 	$(BIN)/python tools/grade.py "$(SUBMISSIONS)" --timeout $(or $(TIMEOUT),60) \
 	  $(if $(MEMORY),--memory $(MEMORY)) $(if $(UNSAFE),--unsafe) \
 	  $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(if $(GRADES),--csv "$(GRADES)") \
-	  $(if $(LATEST),--latest)
+	  $(if $(LATEST),--latest) $(if $(ROSTER),--roster "$(ROSTER)") \
+	  $(if $(MANUAL),--manual "$(MANUAL)") $(if $(LMS),--lms $(LMS))
+
+# make similarity SUBMISSIONS=folder ASSIGNMENT=name [ROSTER=roster.csv] [THRESHOLD=0.6]
+similarity: $(STAMP) ## flag pairs of students whose answer code is alike, for a person to read
+	@test -n "$(SUBMISSIONS)" -a -n "$(ASSIGNMENT)" || \
+	  { echo "usage: make similarity SUBMISSIONS=folder ASSIGNMENT=name"; exit 2; }
+	@ls _build/assignments/$(ASSIGNMENT)/student/$(ASSIGNMENT).ipynb >/dev/null 2>&1 || \
+	  $(MAKE) --no-print-directory assignments
+	$(BIN)/python tools/similarity.py "$(SUBMISSIONS)" --assignment $(ASSIGNMENT) \
+	  $(if $(ROSTER),--roster "$(ROSTER)") $(if $(THRESHOLD),--threshold $(THRESHOLD))
 
 # make check-homework NOTEBOOK=path/to/handout.ipynb (its tests/ folder beside it)
 check-homework: $(STAMP) ## run a homework notebook's public tests (NOTEBOOK=path)

@@ -113,3 +113,82 @@ def notebook(path):
 
 def dump(notebook_json):
     return json.dumps(notebook_json, indent=1) + "\n"
+
+
+def source(cell):
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def with_answers(notebook_json, answers):
+    """A copy with each code cell that holds a key of `answers` replaced by its value."""
+    copy = json.loads(json.dumps(notebook_json))
+    for cell in copy["cells"]:
+        for key, new in answers.items():
+            if cell["cell_type"] == "code" and key in source(cell):
+                cell["source"] = new
+    return copy
+
+
+# network_gradient written another way: a loop over the points, np.eye, sums of squares.
+INDEPENDENT = {
+    "def loss_gradient": """def loss_gradient(theta):
+    W1, b1, w2, b2 = unpack(theta)
+    m = X.shape[0]
+    gW1 = np.zeros((3, 4))
+    gb1 = np.zeros(4)
+    gw2 = np.zeros(4)
+    gb2 = 0.0
+    for i in range(m):
+        a = np.tanh(X[i] @ W1 + b1)
+        g = 2.0 * (a @ w2 + b2 - y[i]) / m
+        gw2 += g * a
+        gb2 += g
+        dz = g * w2 * (1.0 - a * a)
+        gW1 += np.outer(X[i], dz)
+        gb1 += dz
+    return np.concatenate([gW1.ravel(), gb1, gw2, [gb2]])
+""",
+    "def numerical_gradient": """def numerical_gradient(fun, theta, h=1e-6):
+    out = np.empty(theta.size)
+    for k, e in enumerate(np.eye(theta.size)):
+        out[k] = (fun(theta + h * e) - fun(theta - h * e)) / (2 * h)
+    return out
+""",
+    "def relative_error": """def relative_error(a, b):
+    na, nb = np.sqrt(np.sum(a**2)), np.sqrt(np.sum(b**2))
+    if na + nb == 0:
+        return 0.0
+    return np.sqrt(np.sum((a - b) ** 2)) / (na + nb)
+""",
+}
+
+# The instructor's network_gradient solution, its names changed and its functions in the
+# reverse order, in one cell.
+COPIED = """def relative_error(u, v):
+    total = np.linalg.norm(u) + np.linalg.norm(v)
+    return 0.0 if total == 0 else np.linalg.norm(u - v) / total
+
+
+def numerical_gradient(func, params, eps=1e-6):
+    grad = np.zeros(len(params))
+    for j in range(len(params)):
+        shift = np.zeros(len(params))
+        shift[j] = eps
+        grad[j] = (func(params + shift) - func(params - shift)) / (2 * eps)
+    return grad
+
+
+def loss_gradient(params):
+    A, c, v, d = unpack(params)
+    act = np.tanh(X @ A + c)
+    dp = 2 * (act @ v + d - y) / len(y)
+    dz = np.outer(dp, v) * (1 - act**2)
+    return np.concatenate(
+        [
+            (X.T @ dz).ravel(),
+            dz.sum(axis=0),
+            act.T @ dp,
+            [dp.sum()],
+        ]
+    )
+"""
