@@ -387,3 +387,28 @@ def test_the_exercises_the_term_plan_names_are_in_the_chapters_it_says():
         assert title in exercise_titles(chapter), (chapter, title)
         named += 1
     assert named >= 15
+
+
+@pytest.mark.parametrize(
+    ("code", "found"),
+    [
+        ("def f_by_hand(W, g):\n    return jax.vjp(layer, W)[1](g)\n", True),
+        ("from jax import vjp as pull\ndef f_by_hand(W, g):\n    return pull(layer, W)\n", True),
+        ("def f_by_hand(x):\n    import sympy\n    return sympy.diff(x)\n", True),
+        (
+            "def f_by_hand(x):\n    def g_by_hand(y):\n        return jnp.sin(y)\n    return x\n",
+            True,
+        ),
+        (
+            "def f_by_hand(W, u, g):\n    return np.outer(g * (1 - np.tanh(W @ u) ** 2), u)\n",
+            False,
+        ),
+        ("def f(x):\n    return jax.grad(jnp.sin)(x)\n", False),
+    ],
+)
+def test_review_names_a_library_used_in_a_function_asked_by_hand(code, found):
+    sys.path.insert(0, str(ROOT / "tools"))
+    from grading import review
+
+    findings = review.review_code([(1, code)])
+    assert any("in a function asked by hand" in f for f in findings) == found, findings

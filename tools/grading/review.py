@@ -115,6 +115,22 @@ INTROSPECTION = {
     "__spec__",
 }
 SUSPICIOUS_PATHS = re.compile(r"/proc|/sys/|/dev/|/work|/root|/home|/etc/|autograder|\.\./")
+# A function a question asks for by hand is named so: `layer_vjp_by_hand`. Inside it, any
+# library that differentiates is named in the review, even where the handout imports JAX or
+# SymPy for other questions (in its first cell, which is not reviewed: hence the names such
+# an import usually binds).
+BY_HAND = "_by_hand"
+DIFFERENTIATING = {
+    "autograd",
+    "jax",
+    "torch",
+    "tensorflow",
+    "sympy",
+    "diffops",
+    "numdifftools",
+    "findiff",
+}
+USUAL_NAMES = {"jax": "jax", "jnp": "jax.numpy", "sympy": "sympy", "anp": "autograd.numpy"}
 
 
 def module_aliases(nodes):
@@ -163,10 +179,43 @@ def chain_links(nodes):
     }
 
 
+def by_hand_findings(nodes, aliases):
+    """'uses jax in a function asked by hand', for each library a by-hand function uses.
+
+    Each node of a by-hand function is read once: a by-hand function nested in another is
+    read on its own, not again as part of the outer one.
+    """
+    known = {**USUAL_NAMES, **aliases}
+    found = set()
+    for node in nodes:
+        if not (
+            isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and BY_HAND in node.name
+        ):
+            continue
+        inside = [*node.body, *node.decorator_list]
+        while inside:
+            part = inside.pop()
+            if isinstance(part, (ast.FunctionDef, ast.AsyncFunctionDef)) and BY_HAND in part.name:
+                continue
+            modules = []
+            if isinstance(part, ast.Name):
+                modules = [known.get(part.id, "")]
+            elif isinstance(part, ast.Import):
+                modules = [alias.name for alias in part.names]
+            elif isinstance(part, ast.ImportFrom) and part.module and not part.level:
+                modules = [part.module]
+            for module in modules:
+                if module.split(".")[0] in DIFFERENTIATING:
+                    found.add(f"uses {module.split('.')[0]} in a function asked by hand")
+            inside.extend(ast.iter_child_nodes(part))
+    return found
+
+
 def scan_tree(tree, findings):
     """Add the findings of one parsed cell to `findings`, in steps linear in its size."""
     nodes = list(ast.walk(tree))  # walked once: 2 MB of code is a million nodes
     aliases = module_aliases(nodes)
+    findings.update(by_hand_findings(nodes, aliases))
     links = chain_links(nodes)
     for node in nodes:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
