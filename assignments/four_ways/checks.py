@@ -159,7 +159,8 @@ CHECKS = {
     ],
     "q5": [
         {
-            "probe": "np.asarray(hvp(lambda q: jnp.sum(q**3), jnp.ones(3), jnp.arange(3.0)))",
+            "probe": "np.asarray(jax.jit(lambda q, v: hvp(lambda p: jnp.sum(p**3), q, v))"
+            "(jnp.ones(3), jnp.arange(3.0)))",
             "expected": [0.0, 6.0, 12.0],
         },
         {
