@@ -18,6 +18,7 @@ students hold: `make grade` names the handout cells a submission lost by id.
 """
 
 import contextlib
+import hashlib
 import io
 import json
 import re
@@ -47,6 +48,10 @@ def make_assignment(notebook, output=OUTPUT):
     zip_file.rename(zip_file.with_name("autograder.zip"))
     # The checks that `make grade` runs instead of otter's tests (tools/grade.py).
     shutil.copyfile(notebook.with_name("checks.py"), target / "autograder" / "checks.py")
+    # The questions graded by a person (otter's `manual: true`), for make grade's pages.
+    from grading import manual
+
+    manual.write_questions(notebook, target / "autograder")
     for made in target.glob("*/*.ipynb"):
         give_stable_ids(made)
     return target
@@ -55,7 +60,8 @@ def make_assignment(notebook, output=OUTPUT):
 def give_stable_ids(path):
     """Replace the random ids of the cells otter added (ours all start with "cell-")."""
     notebook = json.loads(path.read_text())
-    for index, cell in enumerate(notebook["cells"]):
+    seen = {}
+    for cell in notebook["cells"]:
         if cell["id"].startswith("cell-"):
             continue
         source = "".join(cell["source"])
@@ -67,7 +73,11 @@ def give_stable_ids(path):
         elif "grader.check_all()" in source:
             cell["id"] = "otter-check-all"
         else:
-            cell["id"] = f"otter-{index:02d}"
+            # Named by its text, so that the handout and the solutions give a cell the same
+            # id whatever solution cells come before it (a manual question's answer does).
+            digest = hashlib.sha1(source.encode()).hexdigest()[:8]
+            seen[digest] = seen.get(digest, 0) + 1
+            cell["id"] = f"otter-{digest}" + (f"-{seen[digest]}" if seen[digest] > 1 else "")
     path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
 
 

@@ -471,7 +471,7 @@ def grade(groups, assignment, sandbox, csv_target, feedback_dir, jobs, options, 
     except OSError as error:
         sys.exit(f"Cannot write the grades ({type(error).__name__}: {error}).")
     used, rows = set(), []
-    maximum = sum(assignment.questions.values())
+    maximum = options.plan.maximum(assignment)
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
     try:
         futures = [

@@ -12,15 +12,16 @@ MANUAL=manual.csv (`--manual`)
 LMS=canvas|moodle (`--lms`)
     the gradebook file to import (gradebook.py).
 
-Everything that can be refused is refused before the first notebook runs, so that a bad
-roster or manual.csv leaves nothing half-written. `Plan` holds what the run decided; its
-default (no options) changes nothing.
+An assignment with manual questions always gets their pages (`manual/` beside the
+feedback). Everything that can be refused is refused before the first notebook runs, so a
+bad roster or manual.csv leaves nothing half-written. `Plan` holds what the run decided;
+its default (no options) changes nothing.
 """
 
 import dataclasses
 import sys
 
-from grading import gradebook, roster
+from grading import answers, gradebook, manual, roster, students
 
 
 def add_arguments(parser):
@@ -35,48 +36,71 @@ class Plan:
 
     roster: object = None
     lms: str = ""
-    manual_columns: list = dataclasses.field(default_factory=list)
+    manual_path: str = ""
+    groups: dict = dataclasses.field(default_factory=dict)
+    questions: dict = dataclasses.field(default_factory=dict)  # the manual questions
+    manual_columns: list = dataclasses.field(default_factory=list)  # when MANUAL= is given
+    manual_grades: dict = dataclasses.field(default_factory=dict)  # {key: {q: (points, comment)}}
+    keys: dict = dataclasses.field(default_factory=dict)  # {item name: answer key}
     variant_assignments: dict = dataclasses.field(default_factory=dict)  # {student: Assignment}
 
     def student_key(self, relative):
-        """The student of a file (roster.owner_key with a roster, else students.student_key)."""
-        return self.key(relative)
-
-    def __post_init__(self):
-        from grading import students
-
-        self.key = roster.owner_key(self.roster) if self.roster else students.student_key
+        """The student of a file: roster.owner_key with a roster, else students.student_key."""
+        if self.roster is None:
+            return students.student_key(relative)
+        return roster.owner_key(self.roster)(relative)
 
     def assignment_for(self, student, assignment):
         """The Assignment (with references) that `student`'s files are graded against."""
         return self.variant_assignments.get(student, assignment)
 
     def merge_manual(self, item, row, text):
-        """The row and feedback of a file with its manual points merged (when MANUAL=)."""
-        return text
+        """The feedback of a file with its manual points merged into it and its row (MANUAL=)."""
+        if not self.manual_columns:
+            return text
+        given = self.manual_grades.get(self.keys.get(item.name), {})
+        return manual.merge(row, text, self.questions, given)
+
+    def maximum(self, assignment):
+        extra = sum(s["points"] for s in self.questions.values()) if self.manual_columns else 0
+        return sum(assignment.questions.values()) + extra
 
     def finish(self, rows, items, assignment, csv_path, feedback_dir):
-        """After grading: the roster summary, unmatched files and the LMS file."""
+        """After grading: the manual pages, the roster summary, unmatched files, the LMS file."""
+        written = []
+        if self.questions:
+            folder = feedback_dir.with_name(feedback_dir.name.replace("feedback", "manual", 1))
+            entries = [
+                (self.keys.get(item.name) or manual.submission_key(item), item,
+                 answers.read_cells(item.path))
+                for item in items
+                if item.notebook is not None
+            ]  # fmt: skip
+            handout = answers.read_cells(assignment.handout)
+            manual.write_pages(folder, assignment.name, self.questions, entries, handout)
+            print(f"manual questions ({', '.join(self.questions)}): pages in {folder}")
+            written.append(folder)
         if self.roster is None:
-            return []
+            return written
         by_name = {row["submission"]: row for row in rows}
-        rows_by_student, unmatched = {}, []
-        for item in sorted(items, key=lambda i: i.name):
-            row = by_name.get(item.name)
-            if row is None:
-                continue
-            if roster.is_unmatched(item.student):
-                unmatched.append(row)
-        for student in self.roster.students:
-            mine = [i for i in self.groups.get(student, []) if i.name in by_name]
-            rows_by_student[student] = [by_name[i.name] for i in mine]
-        maximum = sum(assignment.questions.values()) + self.manual_points()
-        return gradebook.export(
-            csv_path, self.roster, self.lms, rows_by_student, unmatched, assignment.name, maximum
+        unmatched = [
+            by_name[i.name]
+            for i in sorted(items, key=lambda i: i.name)
+            if i.name in by_name and roster.is_unmatched(i.student)
+        ]
+        rows_by_student = {
+            student: [by_name[i.name] for i in self.groups.get(student, []) if i.name in by_name]
+            for student in self.roster.students
+        }
+        return written + gradebook.export(
+            csv_path,
+            self.roster,
+            self.lms,
+            rows_by_student,
+            unmatched,
+            assignment.name,
+            self.maximum(assignment),
         )
-
-    def manual_points(self):
-        return 0.0
 
 
 def start(args):
@@ -88,7 +112,7 @@ def start(args):
         sys.exit(f"Cannot grade: {error}")
     if found is not None:
         print(f"Roster {args.roster}: {len(found)} students ({found.kind} format).")
-    return Plan(roster=found, lms=args.lms or "")
+    return Plan(roster=found, lms=args.lms or "", manual_path=args.manual or "")
 
 
 def prepare(plan, groups, assignment, sandbox, references, uid_base, jobs):
@@ -98,9 +122,18 @@ def prepare(plan, groups, assignment, sandbox, references, uid_base, jobs):
     the sandbox and sets the assignment's reference values.
     """
     plan.groups = groups
+    plan.questions = manual.read_questions(assignment.folder)
+    items = [item for mine in groups.values() for item in mine]
     try:
+        if plan.manual_path:
+            if not plan.questions:
+                raise manual.ManualError(f"{assignment.name} has no question graded by hand")
+            plan.keys = {i.name: manual.submission_key(i) for i in items if i.notebook}
+            plan.manual_grades = manual.read_grades(
+                plan.manual_path, plan.questions, set(plan.keys.values())
+            )
+            plan.manual_columns = list(plan.questions)
         if plan.roster is not None:
-            maximum = sum(assignment.questions.values()) + plan.manual_points()
-            gradebook.check_lms(plan.lms, plan.roster, maximum)
-    except gradebook.ExportError as error:
+            gradebook.check_lms(plan.lms, plan.roster, plan.maximum(assignment))
+    except (manual.ManualError, gradebook.ExportError) as error:
         sys.exit(f"Cannot grade: {error}")
