@@ -412,3 +412,18 @@ def test_review_names_a_library_used_in_a_function_asked_by_hand(code, found):
 
     findings = review.review_code([(1, code)])
     assert any("in a function asked by hand" in f for f in findings) == found, findings
+
+
+@pytest.mark.parametrize("name", NEW_ASSIGNMENTS)
+def test_each_new_assignment_has_the_checks_the_homework_needs(made, name):
+    """5 questions or more, 12 checks or more and half of them hidden, a figure, counts."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    from grading.assignment import Assignment
+
+    assignment = Assignment(name, BUILT)
+    checks = assignment.checks
+    assert len(assignment.questions) >= 5 and all(assignment.questions.values())
+    assert len(checks) >= 12 and 2 * sum(c.hidden for c in checks) >= len(checks)
+    assert any("axes_data(" in c.probe for c in checks), "no check reads a figure's data"
+    counting = ("calls", "points", "counts[", "make_jaxpr", "cost_analysis")
+    assert sum(any(word in c.probe for word in counting) for c in checks) >= 2
