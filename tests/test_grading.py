@@ -35,7 +35,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = ROOT / "tests" / "hostile"
 GRADE = ROOT / "tools" / "grade.py"
-TIMEOUT = {"network_gradient": 15, "central_difference": 60}
+TIMEOUT = {"network_gradient": 10, "central_difference": 60}
 UID_BASE = {"network_gradient": 64100, "central_difference": 64200, "unsafe": 64300}
 UID_BASE |= {"killed": 64400, "other assignments": 64500}
 RUN_MARKER = uuid.uuid4().hex  # in the environment of this module's grading runs
@@ -103,8 +103,23 @@ def write_network_folder(folder, built, paths):
     put("students/alice/hw2/network_gradient.ipynb", text, 10)
     forever = "import time\nwhile True:\n    time.sleep(0.1)\n"
     loop = edited(solution, "import numpy as np\n", "import numpy as np\n" + forever)
-    put("00_infinite_loop.ipynb", dump(loop), 0, "timed out after 15 s; every score is 0")
+    put("00_infinite_loop.ipynb", dump(loop), 0, "graded; cells raised: cell ")
     expect["00_infinite_loop.ipynb"]["review"] = "time limit reached"
+    # Partial credit survives a late failure: only what the failure prevented is lost.
+    late_sleep = with_cell(solution, "import time\n\ntime.sleep(75)\n")
+    last = f"graded; cells raised: cell {len(solution['cells']) + 1} stopped: "
+    put("late_sleep.ipynb", dump(late_sleep), 10, last + "time limit")
+    crash = "import os\nimport signal\n\nos.kill(os.getpid(), signal.SIGSEGV)\n"
+    put("late_crash.ipynb", dump(with_cell(solution, crash)), 10, last + "killed by SIGSEGV")
+    expect["late_crash.ipynb"]["review"] = "killed by SIGSEGV"
+    hang = (
+        "exact_relative_error = relative_error\n\n\n"
+        "def relative_error(a, b):\n"
+        "    while not np.any(a) and not np.any(b):\n"
+        "        pass\n"
+        "    return exact_relative_error(a, b)\n"
+    )
+    put("probe_hangs.ipynb", dump(with_cell(solution, hang)), 9, "graded; a check stopped the run")
     # Every kind of file that once crashed the grader or got no row, or a wrong score.
     put("UPPER.IPYNB", text, 10)
     put("renamed.ipynb.txt", text, 10, review="its name does not end in .ipynb")
@@ -456,8 +471,7 @@ def test_attacks_on_a_solution_gain_nothing_beyond_full_marks(graded):
     for name in kinds:
         row = graded["rows"]["network"][name]
         assert float(row["total"]) in (0, 10), (name, row)
-        if name != "hostile_kill_grader.ipynb":  # it may kill its own runner: then 0
-            assert float(row["total"]) == 10 and row["status"].startswith("graded"), (name, row)
+        assert float(row["total"]) == 10 and row["status"].startswith("graded"), (name, row)
 
 
 def test_honest_work_graded_after_the_attacks_scores_right(graded):
@@ -473,7 +487,9 @@ def test_run_time_findings_are_in_the_review(graded):
     rows = graded["rows"]["network"]
     assert "memory limit reached" in rows["hostile_allocate_5gb.ipynb"]["review"]
     assert "MemoryError" in rows["hostile_allocate_5gb.ipynb"]["status"]
-    assert rows["hostile_huge_output.ipynb"]["status"].startswith("stopped: more output")
+    flood = rows["hostile_huge_output.ipynb"]
+    assert "stopped: more output than allowed" in flood["status"], flood
+    assert "flooded its output" in flood["review"]
 
 
 def test_no_process_can_start_in_the_sandbox(graded):
@@ -481,8 +497,6 @@ def test_no_process_can_start_in_the_sandbox(graded):
     rows = graded["rows"]["network"]
     memory = rows["hostile_fork_memory.ipynb"]
     assert "PermissionError" in memory["status"] and "ChildProcessError" not in memory["status"]
-    for name in ("hostile_fork_bomb.ipynb", "hostile_edit_csv.ipynb"):
-        assert "other process(es)" not in rows[name]["review"], rows[name]
     assert "PermissionError" in rows["hostile_edit_csv.ipynb"]["status"]
     hidden = rows["hostile_hidden_memory.ipynb"]  # memfds, System V shared memory
     assert "PermissionError" in hidden["status"] and "BufferError" not in hidden["status"]
@@ -493,10 +507,13 @@ def test_no_process_can_start_in_the_sandbox(graded):
 
 
 def test_forged_results_cost_the_grader_nothing(graded):
-    """Colliding hashes, numbers too large for a float, a forged count: all refused."""
-    row = graded["rows"]["network"]["hostile_hash_flood.ipynb"]
-    assert float(row["total"]) == 0 and row["status"] == "graded", row
-    assert "32 other process(es)" in row["review"] and str(10**18 - 2) not in row["review"]
+    """Colliding hashes, numbers too large for a float, lines out of order: all refused."""
+    rows = graded["rows"]["network"]
+    row = rows["hostile_hash_flood.ipynb"]
+    assert float(row["total"]) == 0 and row["status"].startswith("graded"), row
+    assert "a check stopped the run" in row["status"], row
+    early = rows["hostile_exit_early.ipynb"]  # forged lines, then gone before the checks
+    assert float(early["total"]) == 0 and "a check stopped the run" in early["status"], early
 
 
 def test_static_findings_are_in_the_review(graded):
@@ -597,10 +614,24 @@ def test_statuses_never_carry_an_error_message(graded):
 
 
 def test_a_status_names_each_cell_once_in_the_order_they_ran(graded):
-    """Forged repeats and orders of cell numbers spelled a hidden probe in the feedback."""
-    status = graded["rows"]["network"]["hostile_leak_probe.ipynb"]["status"]
-    cells = [int(n) for n in re.findall(r"cell (\d+) ", status)]
-    assert cells and cells == sorted(set(cells)), status
+    """Forged repeats and orders of cell numbers spelled a hidden probe in the feedback.
+
+    The probes now reach the sandbox after the last cell has reported: a cell that says
+    the cells are done early and reads them can report no cell after that.
+    """
+    row = graded["rows"]["network"]["hostile_leak_probe.ipynb"]
+    cells = [int(n) for n in re.findall(r"cell (\d+) ", row["status"])]
+    assert cells == sorted(set(cells)), row["status"]
+    assert "a check stopped the run (unreadable results)" in row["status"], row
+    assert float(row["total"]) == 0
+
+
+def test_partial_credit_survives_a_late_failure(graded):
+    rows = graded["rows"]["network"]
+    assert "time limit reached" in rows["late_sleep.ipynb"]["review"]
+    hangs = rows["probe_hangs.ipynb"]  # the zero-vectors check of q3 hung; the rest kept
+    assert [float(hangs[q]) for q in NETWORK_POINTS] == [4, 2, 1, 2], hangs
+    assert "time limit reached" in hangs["review"]
 
 
 def test_central_difference_scores(graded):

@@ -10,8 +10,8 @@ first compilations. The budget: a class of 300 in 10 minutes, so at least 30 sub
 minute, sandbox included.
 """
 
-import json
 import os
+import queue
 import shutil
 import subprocess
 import sys
@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from grading import values  # noqa: E402
+from grading import session  # noqa: E402
 from grading.assignment import known_assignments  # noqa: E402
 from grading.sandbox import Limits, Sandbox  # noqa: E402
 
@@ -54,7 +54,7 @@ def grading_seconds(built, name, copies, folder, unsafe):
 def sandbox_alone(unsafe, runs=20):
     """Median seconds of one empty job (Python starts, reads the job, answers)."""
     sandbox = Sandbox(Limits(timeout=60), unsafe=unsafe)
-    job = json.dumps({"cells": [], "probes": []}).encode()
+    job = b'{"cells": []}\n{"probes": []}\n'
     times = sorted(sandbox.run(job, 64900).seconds for _ in range(runs))
     return times[runs // 2]
 
@@ -96,13 +96,12 @@ stage("jax: one more jit(grad)")
 
 def library_costs(runs=5):
     """Median CPU seconds of each stage of LIBRARY_STAGES, run `runs` times in the sandbox."""
-    sandbox = Sandbox(Limits(timeout=60))
-    job = json.dumps({"cells": [[1, LIBRARY_STAGES]], "probes": ["stages"]}).encode()
+    sandbox, uids = Sandbox(Limits(timeout=60)), queue.Queue()
+    uids.put(64900)
     seen = []
     for _ in range(runs):
-        outcome = sandbox.run(job, 64900)
-        document = json.loads(outcome.output)
-        seen.append(values.decode(document["probes"][0]))
+        result = session.run_notebook(sandbox, [(1, LIBRARY_STAGES)], ["stages"], uids, runs=1)
+        seen.append(result.values[0])
     return {name: sorted(run[name] for run in seen)[runs // 2] for name in seen[0]}
 
 

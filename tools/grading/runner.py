@@ -2,20 +2,27 @@
 
 Usage (made by tools/grading/sandbox.py, never by hand):
 
-    python -I runner.py UID MEMORY_BYTES PROCESSES FILE_BYTES CPU_SECONDS TMP_FILES < job.json
+    python -I runner.py UID MEMORY_BYTES PROCESSES FILE_BYTES CPU_SECONDS TMP_FILES
 
 Nothing here is trusted once the student's first cell has run: the student's code shares
 this process and may change anything in it, this file's functions included. The grader
 outside therefore takes from here only data (JSON: numbers, strings, lists), checks its
-shape, and compares it with the references itself. This file holds no reference value and
-no comparison, and it never reads or writes anything but its standard streams.
+shape and order, and compares it with the references itself. This file holds no reference
+value and no comparison, and it never reads or writes anything but its standard streams.
 
-Standard input (read whole before any student code runs):
-    {"cells": [[notebook cell number, source], ...], "probes": [expression, ...]}
-Standard output (one JSON document, written once, at the end):
-    {"errors": [[cell number, exception type name], ...], "probes": [encoded value, ...],
-     "processes": number of processes in the sandbox when the probes were done}
-Whatever the student's code prints goes to /dev/null.
+The exchange, one JSON document a line (tools/grading/session.py is the other side):
+
+    in:  {"cells": [[notebook cell number, source], ...]}
+    out: ["cell", number, null or the exception type's name]    after each cell, in order
+    out: ["cells"]                                               after the last cell
+    in:  {"probes": [expression, ...]}                           only now: no cell sees them
+    out: ["probe", index, encoded value]                         after each probe, in order
+    out: ["end"]
+
+The grader reads each line as it comes: when the process is stopped (a time limit, a crash,
+an exit), the cells and probes already reported keep their results, and the grader runs
+the notebook again without the cell that stopped it. Whatever the student's code prints
+goes to /dev/null.
 """
 
 import builtins
@@ -156,18 +163,19 @@ def probe(expression, namespace):
         return ["error", error_name(error)]
 
 
-def count_processes():
-    try:
-        return sum(name.isdigit() for name in os.listdir("/proc"))
-    except OSError:
-        return -1
+def send(fd, event):
+    """Write one line of the exchange, whole."""
+    data = memoryview(json.dumps(event).encode() + b"\n")
+    while data:
+        data = data[os.write(fd, data) :]
 
 
 def main():
     uid, memory, processes, file_bytes, cpu_seconds, tmp_files = (int(a) for a in sys.argv[1:7])
     limit_tmp(tmp_files)
     drop_privileges(uid, memory, processes, file_bytes, cpu_seconds)
-    job = json.loads(sys.stdin.buffer.read())
+    commands = os.fdopen(os.dup(0), "rb")  # two lines: the cells now, the probes later
+    job = json.loads(commands.readline())
     results = os.dup(1)
     quiet = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
@@ -181,28 +189,26 @@ def main():
         "display": lambda *args, **kwargs: None,
         "get_ipython": Silent,
     }
-    errors = []
     for number, source in job["cells"]:
+        error = None
         try:
             exec(compile(source, f"<cell {number}>", "exec"), namespace)
-        except BaseException as error:  # noqa: BLE001 - the cell's error is recorded
-            errors.append([number, error_name(error)])
+        except BaseException as raised:  # noqa: BLE001 - the cell's error is recorded
+            error = error_name(raised)
+        send(results, ["cell", number, error])
+    send(results, ["cells"])
+    probes = json.loads(commands.readline())["probes"]
     try:
         import numpy
     except BaseException:  # noqa: BLE001 - no NumPy (or a broken one): probes without `np`
         numpy = None
-    values = []
-    for expression in job["probes"]:
+    for index, expression in enumerate(probes):
         probe_namespace = dict(namespace)
         probe_namespace.update(axes_data=axes_data)
         if numpy is not None:
             probe_namespace["np"] = numpy
-        values.append(probe(expression, probe_namespace))
-    document = json.dumps(
-        {"errors": errors, "probes": values, "processes": count_processes()}
-    ).encode()
-    while document:
-        document = document[os.write(results, document) :]
+        send(results, ["probe", index, probe(expression, probe_namespace)])
+    send(results, ["end"])
     os._exit(0)
 
 

@@ -45,6 +45,7 @@ RUNNER = Path(__file__).with_name("runner.py")
 ROOT = Path(__file__).resolve().parents[2]
 INSIDE_RUNNER = "/grader/runner.py"
 MEGABYTE = 2**20
+STOP = object()  # what a `reply` returns to end a run at once
 
 
 @dataclasses.dataclass
@@ -261,8 +262,12 @@ class Sandbox:
             ]
         return [*arguments, sys.executable, "-I", INSIDE_RUNNER, *runner_arguments]
 
-    def run(self, job, uid):
-        """Run the runner on `job` (bytes); return an Outcome. Nothing of it outlives the call."""
+    def run(self, job, uid, reply=None):
+        """Run the runner on `job` (bytes); return an Outcome. Nothing of it outlives the call.
+
+        `reply(line)`, if given, is called with each line of output as it comes: it returns
+        bytes to write to the runner, None, or STOP to end the run at once.
+        """
         scratch = None
         options = {}
         if self.unsafe:
@@ -286,7 +291,7 @@ class Sandbox:
             if seccomp is not None:
                 os.close(seccomp)
         try:
-            output, ending = self.exchange(process, job, started + self.limits.timeout)
+            output, ending = self.exchange(process, job, started + self.limits.timeout, reply)
         finally:
             if process.poll() is None:
                 with_ignored(os.killpg, process.pid, signal.SIGKILL)
@@ -297,18 +302,18 @@ class Sandbox:
                 shutil.rmtree(scratch, ignore_errors=True)
         return Outcome(output, ending, process.returncode, time.monotonic() - started)
 
-    def exchange(self, process, job, deadline):
-        """Write the job, read at most output_bytes; return (output, how it ended)."""
+    def exchange(self, process, job, deadline, reply=None):
+        """Write the job, read at most output_bytes; return (output so far, how it ended)."""
         selector = selectors.DefaultSelector()
         os.set_blocking(process.stdin.fileno(), False)
         selector.register(process.stdout, selectors.EVENT_READ)
         selector.register(process.stdin, selectors.EVENT_WRITE)
-        pending, chunks, size = memoryview(job), [], 0
+        pending, output, lines_read = memoryview(job), bytearray(), 0
         with selector:
-            while selector.get_map():
+            while process.stdout in {key.fileobj for key in selector.get_map().values()}:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    return b"", "timed out"
+                    return bytes(output), "timed out"
                 for key, _ in selector.select(min(left, 1.0)):
                     if key.fileobj is process.stdin:
                         try:
@@ -317,21 +322,35 @@ class Sandbox:
                             pending = pending[:0]
                         if not pending:
                             selector.unregister(process.stdin)
-                            process.stdin.close()
+                            if reply is None:
+                                process.stdin.close()
                         continue
                     chunk = os.read(process.stdout.fileno(), 65536)
                     if not chunk:
                         selector.unregister(process.stdout)
                         continue
-                    size += len(chunk)
-                    if size > self.limits.output_bytes:
-                        return b"", "too much output"
-                    chunks.append(chunk)
+                    if len(output) + len(chunk) > self.limits.output_bytes:
+                        return bytes(output), "too much output"
+                    output += chunk
+                    end = output.find(b"\n", len(output) - len(chunk))
+                    while reply is not None and end >= 0:
+                        answer = reply(bytes(output[lines_read:end]))
+                        lines_read, end = end + 1, output.find(b"\n", end + 1)
+                        if answer is STOP:
+                            return bytes(output), "broke the exchange"
+                        if answer:
+                            if pending:
+                                answer = bytes(pending) + answer
+                            else:
+                                selector.register(process.stdin, selectors.EVENT_WRITE)
+                            pending = memoryview(answer)
+        if not process.stdin.closed:
+            process.stdin.close()
         try:
             process.wait(timeout=max(deadline - time.monotonic(), 0.01))
         except subprocess.TimeoutExpired:
-            return b"", "timed out"
-        return b"".join(chunks), "exited"
+            return bytes(output), "timed out"
+        return bytes(output), "exited"
 
 
 def with_ignored(function, *arguments):
@@ -349,7 +368,7 @@ def bwrap_problem(sandbox):
     try:  # the runner itself, on an empty job: it sets its limits and remounts its /tmp
         result = subprocess.run(
             sandbox.command(0, seccomp),
-            input=b'{"cells": [], "probes": []}',
+            input=b'{"cells": []}\n{"probes": []}\n',
             capture_output=True,
             timeout=60,
             pass_fds=() if seccomp is None else (seccomp,),
