@@ -37,13 +37,11 @@ import argparse
 import concurrent.futures
 import csv
 import dataclasses
-import json
 import os
 import queue
 import re
 import sys
 import tempfile
-import threading
 import time
 import unicodedata
 from pathlib import Path
@@ -51,7 +49,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from grading import notebook as nb  # noqa: E402
-from grading import reader, students, term, values  # noqa: E402
+from grading import reader, session, students, term  # noqa: E402
 from grading.assignment import Assignment, BadAssignment, known_assignments  # noqa: E402
 from grading.sandbox import MEGABYTE, Limits, Sandbox, bwrap_problem, make_font_cache  # noqa: E402
 
@@ -60,10 +58,6 @@ ASSIGNMENTS = ROOT / "_build" / "assignments"
 GRADES = ROOT / "_build" / "grades"
 UID_BASE = 64000  # sandbox n runs as uid UID_BASE + n (unused by Debian's ranges)
 UNSAFE_NOTE = "UNSAFE: graded without a sandbox"
-# One results document is parsed at a time: 32 MB of JSON such as `[[],[],...` is 0.8 GB of
-# Python objects while it is read, and the grader runs a sandbox per core.
-READING = threading.Lock()
-MAX_BRACKETS = 2_000_000  # lists and objects in one document (["float", 1.0] is one)
 
 
 @dataclasses.dataclass
@@ -182,78 +176,6 @@ def guess_assignment(groups, folder):
     return best
 
 
-def sandbox_run(sandbox, code_cells, probes, uids):
-    job = json.dumps({"cells": code_cells, "probes": probes}).encode()
-    uid = uids.get()
-    try:
-        return sandbox.run(job, uid)
-    finally:
-        uids.put(uid)
-
-
-def read_results(outcome, numbers, probe_count):
-    """(errors, probe values, processes) from the sandbox's output; raises values.Invalid."""
-    with READING:
-        return read_document(outcome.output, numbers, probe_count)
-
-
-def read_document(output, numbers, probe_count):
-    if output.count(b"[") + output.count(b"{") > MAX_BRACKETS:
-        raise values.Invalid("too many lists")
-    try:
-        document = json.loads(output)
-    except (ValueError, RecursionError, MemoryError):
-        raise values.Invalid("not JSON") from None
-    if not isinstance(document, dict):
-        raise values.Invalid("not an object")
-    errors = document.get("errors")
-    probes = document.get("probes")
-    if not isinstance(errors, list) or not isinstance(probes, list):
-        raise values.Invalid("fields missing")
-    # The runner records at most one error a cell, in the order the cells ran: anything else
-    # is forged (repeated, unordered cell numbers spelled a hidden probe in the feedback, a
-    # character a cell). Which cells raise what still carries some 100 bits a submission.
-    cell_errors, last = [], 0
-    for entry in errors[: len(numbers)]:
-        if (
-            isinstance(entry, list)
-            and len(entry) == 2
-            and type(entry[0]) is int
-            and entry[0] in numbers
-            and entry[0] > last
-        ):
-            cell_errors.append((entry[0], values.error_name(entry[1])))
-            last = entry[0]
-    decoded = []
-    for index in range(probe_count):
-        try:
-            decoded.append(values.decode(probes[index]))
-        except (values.Invalid, IndexError, RecursionError, MemoryError):
-            decoded.append(values.Invalid("bad value"))
-    processes = document.get("processes")
-    return cell_errors, decoded, processes if type(processes) is int else 0
-
-
-def ending_status(outcome, limits):
-    if outcome.ending == "timed out":
-        return f"timed out after {limits.timeout:g} s; every score is 0", "time limit reached"
-    if outcome.ending == "too much output":
-        return "stopped: more output than allowed; every score is 0", "flooded its output"
-    code = outcome.returncode
-    if code and code < 0 or code and code > 128:
-        number = -code if code < 0 else code - 128
-        name = {9: "SIGKILL", 11: "SIGSEGV", 24: "SIGXCPU", 25: "SIGXFSZ", 6: "SIGABRT"}.get(
-            number, f"signal {number}"
-        )
-        runtime = "CPU time limit reached" if number == 24 else f"killed by {name}"
-        return f"stopped: killed by {name} before its checks ended; every score is 0", runtime
-    if code:
-        return f"stopped: exited with status {code} before its checks ended; every score is 0", (
-            "exited early"
-        )
-    return "stopped: its results were unreadable; every score is 0", "unreadable results"
-
-
 @dataclasses.dataclass
 class Options:
     """What the instructor chose for the whole run."""
@@ -319,36 +241,21 @@ def grade_item(item, assignment, sandbox, uids, options, budget, findings):
     findings += sorted({f for n in own for f in notebook.reviews.get(n, ())})
     if not budget.take():
         return not_graded(f"{students.OVER_BUDGET} ({budget.describe()})")
-    outcome = sandbox_run(sandbox, notebook.cells, assignment.probes, uids)
-    budget.spend(outcome.seconds)
-    numbers = {number for number, _ in notebook.cells}
-    try:
-        if outcome.ending != "exited":
-            raise values.Invalid(outcome.ending)
-        errors, decoded, processes = read_results(outcome, numbers, len(assignment.probes))
-    except values.Invalid:
-        status, runtime = ending_status(outcome, sandbox.limits)
-        row.update(status=status, review="; ".join([*findings, runtime]))
-        return row, feedback(item, assignment, row, [], status)
-    scores, outcome_checks = assignment.scores(decoded)
+    result = session.run_notebook(sandbox, notebook.cells, assignment.probes, uids)
+    budget.spend(result.seconds)
+    scores, outcome_checks = assignment.scores(result.values)
     row.update(scores)
     row["total"] = sum(scores.values())
-    if errors:
-        shown = ", ".join(f"cell {n} {name}" for n, name in errors[:10])
-        more = f" and {len(errors) - 10} more" if len(errors) > 10 else ""
+    if result.errors:
+        shown = ", ".join(f"cell {n} {name}" for n, name in result.errors[:10])
+        more = f" and {len(result.errors) - 10} more" if len(result.errors) > 10 else ""
         notes.append(f"cells raised: {shown}{more}")
+    if result.checks_stopped:
+        notes.append(f"a check stopped the run ({result.checks_stopped[0]})")
     missing = assignment.missing_cells(notebook.ids)
     if missing:
         notes.append(f"{len(missing)} cell(s) of the handout missing (ids {', '.join(missing)})")
-    probe_errors = {v.name for v in decoded if isinstance(v, values.ProbeError)}
-    names = {name for _, name in errors} | probe_errors
-    if "MemoryError" in names:
-        findings.append("memory limit reached")
-    if "BlockingIOError" in names:
-        findings.append("process limit reached")
-    if processes > 2 and not sandbox.unsafe:  # the runner's count: the student's to forge
-        others = min(processes - 2, sandbox.limits.processes)
-        findings.append(f"{others} other process(es) still running at the end (killed)")
+    findings += session.runtime_findings(result)
     row["status"] = "; ".join(["graded", *notes])
     row["review"] = "; ".join(dict.fromkeys(findings))
     return row, feedback(item, assignment, row, outcome_checks, row["status"])
@@ -512,14 +419,12 @@ def references(assignment, sandbox, uid):
     solution = nb.read_notebook(assignment.solution)
     uids = queue.Queue()
     uids.put(uid)
-    outcome = sandbox_run(sandbox, solution.cells, assignment.probes, uids)
-    if outcome.ending != "exited":
-        raise BadAssignment(f"the solution notebook did not finish ({outcome.ending})")
-    numbers = {n for n, _ in solution.cells}
-    errors, decoded, _ = read_results(outcome, numbers, len(assignment.probes))
-    if errors:
-        raise BadAssignment(f"the solution notebook raised in cell(s) {errors}")
-    assignment.set_references(decoded)
+    result = session.run_notebook(sandbox, solution.cells, assignment.probes, uids, runs=1)
+    if result.reasons:
+        raise BadAssignment(f"the solution notebook did not finish ({result.reasons[0]})")
+    if result.errors:
+        raise BadAssignment(f"the solution notebook raised in cell(s) {result.errors}")
+    assignment.set_references(result.values)
 
 
 def main(argv=None):
