@@ -10,7 +10,7 @@ JB_FLAGS := -W -n --keep-going --all
 TEST_FLAGS := -n auto --dist loadscope --no-loadscope-reorder
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser screenshots stress colab-cells book book-student assignments grade check-homework similarity test lab bench lock clean distclean
+.PHONY: help install browser screenshots stress colab-cells book book-student assignments grade check-homework similarity handouts test lab bench lock clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -65,6 +65,14 @@ similarity: $(STAMP) ## flag pairs of students whose answer code is alike, for a
 	  $(MAKE) --no-print-directory assignments
 	$(BIN)/python tools/similarity.py "$(SUBMISSIONS)" --assignment $(ASSIGNMENT) \
 	  $(if $(ROSTER),--roster "$(ROSTER)") $(if $(THRESHOLD),--threshold $(THRESHOLD))
+
+# make handouts ASSIGNMENT=name ROSTER=roster.csv [SOLUTIONS=1]: a variant for each student
+handouts: $(STAMP) ## one handout per roster student, each with their own parameters
+	@test -n "$(ASSIGNMENT)" -a -n "$(ROSTER)" || \
+	  { echo "usage: make handouts ASSIGNMENT=name ROSTER=roster.csv [SOLUTIONS=1]"; exit 2; }
+	@ls _build/assignments/$(ASSIGNMENT)/student/$(ASSIGNMENT).ipynb >/dev/null 2>&1 || \
+	  $(MAKE) --no-print-directory assignments
+	$(BIN)/python tools/handouts.py $(ASSIGNMENT) --roster "$(ROSTER)" $(if $(SOLUTIONS),--solutions)
 
 # make check-homework NOTEBOOK=path/to/handout.ipynb (its tests/ folder beside it)
 check-homework: $(STAMP) ## run a homework notebook's public tests (NOTEBOOK=path)

@@ -19,9 +19,15 @@ its default (no options) changes nothing.
 """
 
 import dataclasses
+import json
+import queue
 import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
-from grading import answers, gradebook, manual, roster, students
+from grading import answers, gradebook, manual, roster, students, variants
+from grading.assignment import Assignment, BadAssignment
 
 
 def add_arguments(parser):
@@ -135,5 +141,127 @@ def prepare(plan, groups, assignment, sandbox, references, uid_base, jobs):
             plan.manual_columns = list(plan.questions)
         if plan.roster is not None:
             gradebook.check_lms(plan.lms, plan.roster, plan.maximum(assignment))
-    except (manual.ManualError, gradebook.ExportError) as error:
+            prepare_variants(plan, groups, assignment, sandbox, references, uid_base, jobs)
+    except (manual.ManualError, gradebook.ExportError, variants.VariantError) as error:
         sys.exit(f"Cannot grade: {error}")
+
+
+def roster_variants(plan, assignment, spec):
+    """{id: (tag, values)} of every roster student, from the secret or else variants.csv."""
+    key = variants.existing_secret(assignment.folder)
+    table = variants.read_table(assignment.folder / variants.TABLE, spec)
+    if key is None and not table:
+        return None
+    found, disagree = {}, []
+    for student in plan.roster.students:
+        if key is not None:
+            found[student] = (
+                variants.tag(key, assignment.name, student),
+                variants.parameters(key, assignment.name, student, spec),
+            )
+            if student in table and table[student] != found[student]:
+                disagree.append(student)
+        elif student in table:
+            found[student] = table[student]
+        else:
+            raise variants.VariantError(
+                f"student {student} has no row in {variants.TABLE} and the secret is gone"
+            )
+    if disagree:
+        raise variants.VariantError(
+            f"{variants.TABLE} and the secret disagree for {len(disagree)} students "
+            f"({', '.join(disagree[:5])}): the secret changed since make handouts"
+        )
+    return found
+
+
+def prepare_variants(plan, groups, assignment, sandbox, references, uid_base, jobs):
+    """Each roster student's Assignment with their variant's references; review notes.
+
+    The solution runs once per variant that a student with a file has, `jobs` at a time.
+    """
+    handout = json.loads(Path(assignment.handout).read_text())
+    spec = variants.declared(handout)
+    if not spec:
+        return
+    cell_id = handout["cells"][variants.parameters_cell(handout)]["id"]
+    owner_variants = roster_variants(plan, assignment, spec)
+    if owner_variants is None:  # no handouts were made: no secret, no variants.csv
+        carried = [
+            item.name
+            for items in groups.values()
+            for item in items
+            if item.notebook is not None
+            and "variant" in answers.read_cells(item.path, answers.MAX_FILE * 4).metadata
+        ]
+        if carried:
+            raise variants.VariantError(
+                f"{len(carried)} file(s) carry a student's variant (such as {carried[0]}), "
+                f"but neither the secret nor {variants.TABLE} is in {assignment.folder}: "
+                "put them back (or set $VARIANT_SECRET) to grade each against its variant"
+            )
+        print(
+            f"{assignment.name} has variants, but no handouts were made (no secret, no "
+            f"{variants.TABLE}): every file is graded against the instructor's own values."
+        )
+        return
+    tags = {tag: student for student, (tag, _) in owner_variants.items()}
+    owners = [s for s in groups if s in owner_variants]
+    by_values = {}
+    for student in owners:
+        by_values.setdefault(repr(owner_variants[student][1]), []).append(student)
+    solution = json.loads(Path(assignment.solution).read_text())
+    uids = queue.Queue()
+    for n in range(jobs):
+        uids.put(uid_base + n)
+
+    def referenced(path):
+        variant = Assignment(assignment.name, assignment.folder.parent)
+        variant.solution = path
+        uid = uids.get()
+        try:
+            references(variant, sandbox, uid)
+        finally:
+            uids.put(uid)
+        return variant
+
+    with tempfile.TemporaryDirectory(prefix="variants-") as scratch:
+        paths = []
+        for n, students_of_variant in enumerate(by_values.values()):
+            values = owner_variants[students_of_variant[0]][1]
+            made = variants.with_parameters(solution, values, "# a variant")
+            paths.append(Path(scratch) / f"variant{n}.ipynb")
+            paths[-1].write_text(json.dumps(made))
+        try:
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                made = list(pool.map(referenced, paths))
+        except BadAssignment as error:
+            raise variants.VariantError(f"a variant's solution fails: {error}") from None
+    for variant, students_of_variant in zip(made, by_values.values(), strict=True):
+        for student in students_of_variant:
+            plan.variant_assignments[student] = variant
+    print(
+        f"Variants: {len(owners)} students with files, {len(made)} different variants, "
+        "each student's files graded against their own."
+    )
+    for student, items in groups.items():
+        for item in items:
+            if item.notebook is None:
+                continue
+            if student not in owner_variants:
+                item.findings.append(
+                    "no roster student owns it: graded against the instructor's own values "
+                    f"({variants.shown(variants.defaults(spec))})"
+                )
+                continue
+            tag, values = owner_variants[student]
+            cells = answers.read_cells(item.path, max_file=answers.MAX_FILE * 4)
+            if cells.problem:
+                item.findings.append(
+                    f"its variant could not be read ({cells.problem}); graded against "
+                    f"{student}'s variant ({variants.shown(values)})"
+                )
+                continue
+            item.findings += variants.review(
+                cells, student, tag, values, assignment.name, spec, cell_id, tags
+            )
