@@ -120,6 +120,19 @@ def write_network_folder(folder, built, paths):
         "    return exact_relative_error(a, b)\n"
     )
     put("probe_hangs.ipynb", dump(with_cell(solution, hang)), 9, "graded; a check stopped the run")
+    # Cells run as Jupyter runs them: magics, help lines, a `%` continuing an expression.
+    jupyter = edited(
+        solution,
+        "    return 0.0 if scale == 0 else np.linalg.norm(a - b) / scale",
+        "    return 0.0 if scale == 0 else (np.linalg.norm(a - b) / scale\n% 2 ** 60)",
+    )
+    jupyter = with_cell(jupyter, "%matplotlib inline\nnp.logspace?\n!ls\nfiles = !ls\n")
+    jupyter = with_cell(jupyter, "%%time\nchecked = relative_error(theta0, theta0)\n")
+    jupyter = with_cell(jupyter, "assert checked == 0.0\n")
+    put("jupyter_syntax.ipynb", dump(jupyter), 10, "graded", "4 IPython magic or shell line(s)")
+    module = with_cell(solution, "import polars as pl\n")
+    status = f"graded; cells raised: cell {len(solution['cells']) + 1} ModuleNotFoundError"
+    put("missing_module.ipynb", dump(module), 10, status + " (polars is not installed)")
     # Every kind of file that once crashed the grader or got no row, or a wrong score.
     put("UPPER.IPYNB", text, 10)
     put("renamed.ipynb.txt", text, 10, review="its name does not end in .ipynb")
@@ -206,6 +219,16 @@ def write_central_folder(folder, built, network_built):
     (folder / "wrong_q3.ipynb").write_text(dump(wrong))
     raises = edited(solution, "steps = np.logspace", "raise RuntimeError('no steps')\nsteps = 0")
     (folder / "raises.ipynb").write_text(dump(raises))
+    # Cells as Jupyter runs them: a pandas Series is compared as its values (otter scores
+    # it 9: its public test wants an ndarray); round-off of an honest arrangement is allowed.
+    series = "import pandas as pd\n\nerrors = pd.Series(errors)\n"
+    (folder / "pandas_series.ipynb").write_text(dump(with_cell(solution, series)))
+    split = edited(
+        solution,
+        "errors = np.abs((f(x0 + steps) - f(x0 - steps)) / (2 * steps) - f_prime(x0))",
+        "errors = np.abs(f(x0 + steps) / (2 * steps) - f(x0 - steps) / (2 * steps) - f_prime(x0))",
+    )
+    (folder / "split_quotient.ipynb").write_text(dump(split))
     deleted = json.loads(json.dumps(solution))
     (gone,) = [c for c in deleted["cells"] if "def optimal_step" in source(c)]
     deleted["cells"].remove(gone)
@@ -626,6 +649,15 @@ def test_a_status_names_each_cell_once_in_the_order_they_ran(graded):
     assert float(row["total"]) == 0
 
 
+def test_cells_run_as_jupyter_runs_them(graded):
+    rows = graded["rows"]["network"]
+    assert rows["jupyter_syntax.ipynb"]["status"] == "graded", rows["jupyter_syntax.ipynb"]
+    series = graded["rows"]["central"]["pandas_series.ipynb"]  # otter: 9 of 10
+    assert [float(series[q]) for q in CENTRAL_POINTS] == [3, 1, 3, 2], series
+    split = graded["rows"]["central"]["split_quotient.ipynb"]  # round-off differs: still right
+    assert [float(split[q]) for q in CENTRAL_POINTS] == [3, 2, 3, 2], split
+
+
 def test_partial_credit_survives_a_late_failure(graded):
     rows = graded["rows"]["network"]
     assert "time limit reached" in rows["late_sleep.ipynb"]["review"]
@@ -639,7 +671,7 @@ def test_central_difference_scores(graded):
     files = graded["central"].rglob("*.ipynb")
     assert set(rows) == {p.relative_to(graded["central"]).as_posix() for p in files}
     assert (
-        "central_difference: named by 5 of the 7 students"
+        "central_difference: named by 7 of the 9 students"
         in graded["outputs"]["central"]["stdout"]
     )
     assert rows["mallory/copy0.ipynb"]["status"].startswith("not graded: a notebook of another")

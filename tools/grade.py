@@ -247,7 +247,7 @@ def grade_item(item, assignment, sandbox, uids, options, budget, findings):
     row.update(scores)
     row["total"] = sum(scores.values())
     if result.errors:
-        shown = ", ".join(f"cell {n} {name}" for n, name in result.errors[:10])
+        shown = ", ".join(cell_error(n, name, notebook) for n, name in result.errors[:10])
         more = f" and {len(result.errors) - 10} more" if len(result.errors) > 10 else ""
         notes.append(f"cells raised: {shown}{more}")
     if result.checks_stopped:
@@ -259,6 +259,16 @@ def grade_item(item, assignment, sandbox, uids, options, budget, findings):
     row["status"] = "; ".join(["graded", *notes])
     row["review"] = "; ".join(dict.fromkeys(findings))
     return row, feedback(item, assignment, row, outcome_checks, row["status"])
+
+
+def cell_error(number, name, notebook):
+    """`cell 3 ModuleNotFoundError (tqdm is not installed)`: the module from the cell's
+    own imports (tools/grading/reader.py), never from the error's message."""
+    missing = notebook.missing.get(number) if name == "ModuleNotFoundError" else None
+    if not missing:
+        return f"cell {number} {name}"
+    module = missing[0] if re.fullmatch(r"[A-Za-z_]\w{0,39}", missing[0], re.ASCII) else "a module"
+    return f"cell {number} {name} ({module} is not installed)"
 
 
 def library_versions():

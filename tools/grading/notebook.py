@@ -15,12 +15,19 @@ import os
 import re
 import stat
 
+from IPython.core.inputtransformer2 import TransformerManager
+
 MAX_FILE = 2**30  # bytes on disk, outputs included
 MAX_KEPT = 8 * 2**20  # bytes of the notebook once outputs and attachments are dropped
 MAX_CODE = 2**20  # an honest notebook has a few dozen KB
 CHUNK = 2**20
 DROPPED_KEYS = (b"outputs", b"attachments")
-MAGIC = re.compile(r"^(\s*)(%|!)")
+# What TransformerManager makes of a magic, help or shell line: a call of get_ipython().
+SHELL_CALL = re.compile(
+    r"get_ipython\(\)\.(run_line_magic|run_cell_magic|system|getoutput)\('?(\w*)"
+)
+RUN_MAGICS = {"time", "capture"}  # the runner runs the code of these
+TRANSFORMER = TransformerManager()
 STRUCTURE = re.compile(rb'["{}\[\],:]')
 NOT_SPACE = re.compile(rb"[^ \t\r\n]")
 IN_STRING = re.compile(rb'["\\]')
@@ -32,12 +39,13 @@ class NotGraded(Exception):
 
 @dataclasses.dataclass
 class Notebook:
-    cells: list  # [(cell number in the notebook, 1-based; code with magics removed), ...]
+    cells: list  # [(cell number in the notebook, 1-based; its code as IPython runs it), ...]
     ids: set  # the cell ids it has (empty for nbformat 4.4 and older)
     assignment: object  # the otter assignment name of its metadata, or None
     notes: list  # review notes about its form (our words)
     magic_lines: int
     reviews: dict = dataclasses.field(default_factory=dict)  # {cell number: [findings]}
+    missing: dict = dataclasses.field(default_factory=dict)  # {cell number: [modules]}
 
 
 class OutputStripper:
@@ -225,16 +233,26 @@ def source_text(source):
     return None
 
 
-def strip_magics(code):
-    """Replace IPython magic and shell lines (`%...`, `!...`) by `pass`; count them."""
-    lines, count = [], 0
-    for line in code.splitlines():
-        match = MAGIC.match(line)
-        if match:
-            count += 1
-            line = match.group(1) + "pass"
-        lines.append(line)
-    return "\n".join(lines), count
+def transform(code):
+    """(the cell as IPython runs it, the magic, help and shell lines that will not run).
+
+    IPython's own TransformerManager turns `%magic`, `!shell`, `name?` and `%%cell` magics
+    into calls of `get_ipython()` (the runner's stand-in runs %time and %%time, %%capture;
+    the rest do nothing), and knows a `%` that continues an expression in parentheses from
+    a magic, as Jupyter does. Code it cannot transform is run as it is.
+    """
+    try:
+        python = TRANSFORMER.transform_cell(code)
+    except Exception:  # noqa: BLE001 - the cell then raises when it runs, as in Jupyter
+        return code, 0
+
+    def not_run(text):
+        return sum(
+            not (kind.startswith("run_") and name in RUN_MAGICS)
+            for kind, name in SHELL_CALL.findall(text)
+        )
+
+    return python, max(0, not_run(python) - not_run(code))
 
 
 def read_notebook(path):
@@ -275,7 +293,7 @@ def read_notebook(path):
         size += len(text)
         if size > MAX_CODE:
             raise NotGraded(f"more than {MAX_CODE // 2**20} MB of code")
-        text, count = strip_magics(text)
+        text, count = transform(text)
         magics += count
         code.append((number, text))
     if malformed:

@@ -15,7 +15,9 @@ server a file's path and the write end of a pipe; the child writes its process i
 the reading as JSON, on that pipe.
 """
 
+import ast
 import dataclasses
+import importlib.machinery
 import json
 import os
 import resource
@@ -57,10 +59,45 @@ class Reading:
 
 
 def read_and_review(path):
-    """A Notebook with its cells' review findings (`reviews`); raises nb.NotGraded."""
+    """A Notebook with its cells' review findings and missing modules; raises nb.NotGraded."""
     notebook = nb.read_notebook(path)
     notebook.reviews = {n: review.review_cell(n, code) for n, code in notebook.cells}
+    missing = {n: missing_modules(code) for n, code in notebook.cells}
+    notebook.missing = {n: names for n, names in missing.items() if names}
     return notebook
+
+
+def missing_modules(code):
+    """The modules a cell imports (top-level names, in order) that the sandbox cannot import.
+
+    The sandbox runs this Python with this environment, so a module is there when this
+    process's path, without the grader's own folder, has it. Found by name only: nothing
+    is imported.
+    """
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, RecursionError, ValueError):
+        return []
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name.split(".")[0] for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.append(node.module.split(".")[0])
+    return [name for name in dict.fromkeys(names) if not available(name)]
+
+
+def available(name):
+    if name in sys.builtin_module_names:
+        return True
+    try:
+        return importlib.machinery.PathFinder.find_spec(name, SANDBOX_PATH) is not None
+    except (ImportError, OSError, ValueError):
+        return False
+
+
+TOOLS = Path(__file__).resolve().parents[1]  # the grader's own folder, not in the sandbox
+SANDBOX_PATH = [p for p in sys.path if p and Path(p).resolve() != TOOLS]
 
 
 def address_space():
@@ -82,6 +119,7 @@ def answer(path):
     fields = dataclasses.asdict(notebook)
     fields["ids"] = sorted(notebook.ids)
     fields["reviews"] = [[n, found] for n, found in notebook.reviews.items()]
+    fields["missing"] = [[n, names] for n, names in notebook.missing.items()]
     return {"notebook": fields}
 
 
@@ -203,6 +241,7 @@ def reading_from(data):
         fields["cells"] = [tuple(cell) for cell in fields["cells"]]
         fields["ids"] = set(fields["ids"])
         fields["reviews"] = dict((n, found) for n, found in fields["reviews"])
+        fields["missing"] = dict((n, names) for n, names in fields["missing"])
         reading.notebook = nb.Notebook(**fields)
     return reading
 
