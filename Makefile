@@ -43,6 +43,7 @@ assignments: $(STAMP) ## make the homework handouts and autograders into _build/
 
 # make grade SUBMISSIONS=folder [ASSIGNMENT=name] [TIMEOUT=seconds] [MEMORY=MB] [GRADES=file.csv]
 #   [LATEST=1] (only each student's newest notebook) [ROSTER=roster.csv] [MANUAL=manual.csv]
+#   [RELEASE=YYYY-MM-DD] (per-check results held back until then)
 #   [LMS=canvas|moodle] (a term: book/instructors.md)
 # Each notebook runs in a bubblewrap sandbox (installed when missing, like chromium below);
 # UNSAFE=1 grades without it, with a warning in the output and the CSV.
@@ -55,6 +56,7 @@ grade: $(STAMP) $(if $(UNSAFE),,$(BWRAP)) ## grade a folder of submitted noteboo
 	  $(if $(MEMORY),--memory $(MEMORY)) $(if $(UNSAFE),--unsafe) \
 	  $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(if $(GRADES),--csv "$(GRADES)") \
 	  $(if $(LATEST),--latest) $(if $(ROSTER),--roster "$(ROSTER)") \
+	  $(if $(RELEASE),--release $(RELEASE)) \
 	  $(if $(MANUAL),--manual "$(MANUAL)") $(if $(LMS),--lms $(LMS))
 
 # make similarity SUBMISSIONS=folder ASSIGNMENT=name [ROSTER=roster.csv] [THRESHOLD=0.6]

@@ -18,6 +18,7 @@ import base64
 import csv
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
@@ -103,11 +104,11 @@ def write_network_folder(folder, built, paths):
     put("students/alice/hw2/network_gradient.ipynb", text, 10)
     forever = "import time\nwhile True:\n    time.sleep(0.1)\n"
     loop = edited(solution, "import numpy as np\n", "import numpy as np\n" + forever)
-    put("00_infinite_loop.ipynb", dump(loop), 0, "graded; cells raised: cell ")
+    put("00_infinite_loop.ipynb", dump(loop), 0, "graded; first failing cell: cell ")
     expect["00_infinite_loop.ipynb"]["review"] = "time limit reached"
     # Partial credit survives a late failure: only what the failure prevented is lost.
     late_sleep = with_cell(solution, "import time\n\ntime.sleep(75)\n")
-    last = f"graded; cells raised: cell {len(solution['cells']) + 1} stopped: "
+    last = f"graded; first failing cell: cell {len(solution['cells']) + 1} stopped: "
     put("late_sleep.ipynb", dump(late_sleep), 10, last + "time limit")
     crash = "import os\nimport signal\n\nos.kill(os.getpid(), signal.SIGSEGV)\n"
     put("late_crash.ipynb", dump(with_cell(solution, crash)), 10, last + "killed by SIGSEGV")
@@ -131,8 +132,18 @@ def write_network_folder(folder, built, paths):
     jupyter = with_cell(jupyter, "assert checked == 0.0\n")
     put("jupyter_syntax.ipynb", dump(jupyter), 10, "graded", "4 IPython magic or shell line(s)")
     module = with_cell(solution, "import polars as pl\n")
-    status = f"graded; cells raised: cell {len(solution['cells']) + 1} ModuleNotFoundError"
-    put("missing_module.ipynb", dump(module), 10, status + " (polars is not installed)")
+    status = f"graded; first failing cell: cell {len(solution['cells']) + 1} ModuleNotFoundError"
+    put("missing_module.ipynb", dump(module), 10, status + " (polars is not installed); failing")
+    # A narrow status: the first failing cell, its type, and a count in three buckets.
+    many = solution
+    for kind in ("ValueError", "KeyError", "OSError", "TypeError", "IndexError", "EOFError"):
+        many = with_cell(many, f"raise {kind}\n")
+    first = len(solution["cells"]) + 1
+    status = f"graded; first failing cell: cell {first} ValueError; failing cells: more than 5"
+    put("many_errors.ipynb", dump(many), 10, status)
+    crowded = with_cell(handout, "pass\n")
+    crowded["cells"] += [crowded["cells"][-1]] * 300
+    put("crowded.ipynb", dump(crowded), 0, "not graded: more than 300 code cells")
     # Every kind of file that once crashed the grader or got no row, or a wrong score.
     put("UPPER.IPYNB", text, 10)
     put("renamed.ipynb.txt", text, 10, review="its name does not end in .ipynb")
@@ -375,6 +386,7 @@ def graded(tmp_path_factory):
             unsafe,
             *common,
             *("--csv", grades / "unsafe.csv", "--unsafe", "--timeout", "60"),
+            *("--release", "2999-12-31"),
             *("--uid-base", str(UID_BASE["unsafe"])),
         ),
         "no bwrap": run_grader(
@@ -626,7 +638,7 @@ def test_no_hidden_test_or_solution_text_appears_in_any_output(graded):
 
 def test_statuses_never_carry_an_error_message(graded):
     rows = graded["rows"]["central"]
-    assert "cells raised: cell" in rows["raises.ipynb"]["status"]
+    assert "first failing cell: cell" in rows["raises.ipynb"]["status"]
     assert "RuntimeError" in rows["raises.ipynb"]["status"]
     assert "no steps" not in json.dumps(graded["rows"])
     secrets = graded["rows"]["network"]["hostile_read_secrets.ipynb"]
@@ -728,6 +740,37 @@ def test_unsafe_grading_warns_in_the_output_and_the_csv(graded):
     assert run["returncode"] == 0 and "WARNING" in run["stderr"]
     row = graded["rows"]["unsafe"]["solution.ipynb"]
     assert float(row["total"]) == 10 and "UNSAFE" in row["review"]
+
+
+def test_release_holds_back_per_check_results_until_its_date(graded):
+    """The unsafe run was given RELEASE=2999-12-31: scores now, each test's result later."""
+    folder = graded["grades"] / "unsafe-feedback"
+    now = (folder / "solution.ipynb.md").read_text()
+    later = folder.with_name("unsafe-feedback-release-2999-12-31") / "solution.ipynb.md"
+    assert "| q1 | 4 | 4 |" in now and "will be given on 2999-12-31" in now
+    assert "Public test" not in now and "Further tests" not in now and "```" not in now
+    assert "Public test: **passed**" in later.read_text()
+    assert "hand out" in graded["outputs"]["unsafe"]["stdout"]
+
+
+def test_the_instructors_page_states_what_feedback_can_tell_of_the_probes(graded):
+    """The bound on the page is the largest of the assignments', computed from their checks."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import grade
+    from grading.assignment import Assignment
+
+    page = (ROOT / "book" / "instructors.md").read_text()
+    stated = re.search(r"at most (\d+) bits\s+of them a submission, (\d+) before", page)
+    assert stated, "the instructors page states no bound"
+    full, held = [], []
+    for name in ASSIGNMENTS:
+        assignment = Assignment(name, graded["built"])
+        full.append(grade.feedback_bits(assignment))
+        held.append(grade.feedback_bits(assignment, held=True))
+    assert (int(stated.group(1)), int(stated.group(2))) == (
+        math.ceil(max(full)),
+        math.ceil(max(held)),
+    )
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

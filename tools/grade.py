@@ -37,6 +37,8 @@ import argparse
 import concurrent.futures
 import csv
 import dataclasses
+import datetime
+import math
 import os
 import queue
 import re
@@ -183,6 +185,7 @@ class Options:
     override: bool = False  # ASSIGNMENT= given: grade notebooks whatever their metadata says
     latest: bool = False  # LATEST=1: grade only each student's newest notebook
     student_files: int = 5
+    release: object = None  # RELEASE=: a datetime.date before which per-check results wait
     student_seconds: float = 180.0
     plan: object = dataclasses.field(default_factory=term.Plan)  # ROSTER=, MANUAL=, LMS=
 
@@ -247,9 +250,7 @@ def grade_item(item, assignment, sandbox, uids, options, budget, findings):
     row.update(scores)
     row["total"] = sum(scores.values())
     if result.errors:
-        shown = ", ".join(cell_error(n, name, notebook) for n, name in result.errors[:10])
-        more = f" and {len(result.errors) - 10} more" if len(result.errors) > 10 else ""
-        notes.append(f"cells raised: {shown}{more}")
+        notes.append(failing_cells(result.errors, notebook))
     if result.checks_stopped:
         notes.append(f"a check stopped the run ({result.checks_stopped[0]})")
     missing = assignment.missing_cells(notebook.ids)
@@ -259,6 +260,18 @@ def grade_item(item, assignment, sandbox, uids, options, budget, findings):
     row["status"] = "; ".join(["graded", *notes])
     row["review"] = "; ".join(dict.fromkeys(findings))
     return row, feedback(item, assignment, row, outcome_checks, row["status"])
+
+
+def failing_cells(errors, notebook):
+    """`first failing cell: cell 7 NameError; failing cells: 2-5`, and nothing more.
+
+    A status is the student's to shape (which cells raise what), so it says little: the
+    first failing cell and its error type, and how many cells failed in three buckets.
+    It carries nothing of the probes, which reach the sandbox after the last cell.
+    """
+    count = len(errors)
+    bucket = "1" if count == 1 else "2-5" if count <= 5 else "more than 5"
+    return f"first failing cell: {cell_error(*errors[0], notebook)}; failing cells: {bucket}"
 
 
 def cell_error(number, name, notebook):
@@ -324,6 +337,58 @@ def feedback(item, assignment, row, outcome_checks, status):
 VERSIONS = library_versions()
 
 
+def feedback_bits(assignment, held=False):
+    """The most a file's feedback can tell about the hidden probes, in bits.
+
+    A student's code may read the probes in its own process, and then choose what the
+    feedback shows: which public checks pass and how many further checks pass, question by
+    question (`held`: only each question's score), and whether and why a check stopped the
+    run. Nothing else in it depends on the probes: they reach the sandbox after the last
+    cell, so the cells' statuses are decided before they are there.
+    """
+    bits = math.log2(len(session.stop_reasons()) + 1)
+    for question in assignment.questions:
+        checks = [c for c in assignment.checks if c.question == question]
+        if held:
+            sums = {0.0}
+            for check in checks:
+                sums |= {round(s + check.points, 9) for s in sums}
+            bits += math.log2(len(sums))
+        else:
+            hidden = sum(c.hidden for c in checks)
+            bits += len(checks) - hidden + math.log2(hidden + 1)
+    return bits
+
+
+def held_back_folder(feedback_dir, release):
+    """Where the feedback with per-check results waits for RELEASE=, or None (no wait)."""
+    if release is None or release <= datetime.date.today():
+        return None
+    return feedback_dir.with_name(f"{feedback_dir.name}-release-{release.isoformat()}")
+
+
+def hold_back(text, release):
+    """The feedback without its per-check results (public tests, counts of further tests).
+
+    Which checks pass is what a student who read the hidden probes in their own process
+    can choose, so before the release date the feedback gives the scores and the status
+    only; the full feedback waits in `held_back_folder`.
+    """
+    kept, skip = [], False
+    for line in text.split("\n"):
+        if line.startswith("Public test: **"):
+            skip = True  # the test's code block follows
+            continue
+        if skip:
+            skip = line != "```"
+            continue
+        if not line.startswith("Further tests (not shown):"):
+            kept.append(line)
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(kept))
+    note = f"The result of each test will be given on {release.isoformat()}."
+    return text.replace("\n| question |", f"\n{note}\n\n| question |", 1)
+
+
 def number(value):
     return f"{value:g}" if isinstance(value, float) else str(value)
 
@@ -385,6 +450,9 @@ def grade(groups, assignment, sandbox, csv_target, feedback_dir, jobs, options, 
     try:
         writer = Writer(csv_target, [*assignment.questions, *options.plan.manual_columns])
         feedback_dir.mkdir(parents=True)
+        held = held_back_folder(feedback_dir, options.release)
+        if held:
+            held.mkdir()
     except OSError as error:
         sys.exit(f"Cannot write the grades ({type(error).__name__}: {error}).")
     used, rows = set(), []
@@ -408,8 +476,11 @@ def grade(groups, assignment, sandbox, csv_target, feedback_dir, jobs, options, 
                 writer.write(row)
                 rows.append(row)
                 if text is not None:
-                    path = feedback_dir / feedback_file_name(item.name, used)
-                    path.write_text(text, encoding="utf-8")
+                    name = feedback_file_name(item.name, used)
+                    if held:
+                        (held / name).write_text(text, encoding="utf-8")
+                        text = hold_back(text, options.release)
+                    (feedback_dir / name).write_text(text, encoding="utf-8")
                 print(
                     f"{row['submission'][:40]:40} {number(row['total']):>5} / "
                     f"{number(maximum)}  {row['status'][:100]}"
@@ -437,6 +508,13 @@ def references(assignment, sandbox, uid):
     assignment.set_references(result.values)
 
 
+def release_date(text):
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"RELEASE={text!r} is not a date YYYY-MM-DD") from None
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("submissions", type=Path, help="folder of submitted notebooks")
@@ -451,6 +529,11 @@ def main(argv=None):
     )
     parser.add_argument(
         "--student-files", type=int, default=5, help="notebooks graded per student (default 5)"
+    )
+    parser.add_argument(
+        "--release",
+        type=release_date,
+        help="YYYY-MM-DD: until then, the feedback gives scores but no per-check results",
     )
     parser.add_argument(
         "--student-seconds",
@@ -517,6 +600,7 @@ def main(argv=None):
             latest=args.latest,
             student_files=args.student_files,
             student_seconds=args.student_seconds or 3 * args.timeout,
+            release=args.release,
             plan=plan,
         )
         print(
@@ -531,6 +615,12 @@ def main(argv=None):
     took = time.monotonic() - started
     print(f"{len(rows)} file(s) graded in {took:.1f} s; grades in {csv_path}")
     print(f"feedback in {feedback_dir}")
+    held = held_back_folder(feedback_dir, args.release)
+    if held:
+        print(
+            f"Per-check results held back until {args.release.isoformat()}: the feedback in "
+            f"{feedback_dir} gives scores and statuses; hand out {held} on that date."
+        )
     if args.unsafe:
         print("WARNING: graded WITHOUT a sandbox (UNSAFE=1).", file=sys.stderr)
 

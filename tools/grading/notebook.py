@@ -20,6 +20,7 @@ from IPython.core.inputtransformer2 import TransformerManager
 MAX_FILE = 2**30  # bytes on disk, outputs included
 MAX_KEPT = 8 * 2**20  # bytes of the notebook once outputs and attachments are dropped
 MAX_CODE = 2**20  # an honest notebook has a few dozen KB
+MAX_CODE_CELLS = 300  # an honest one has a few dozen; each can carry a status of its own
 CHUNK = 2**20
 DROPPED_KEYS = (b"outputs", b"attachments")
 # What TransformerManager makes of a magic, help or shell line: a call of get_ipython().
@@ -293,6 +294,8 @@ def read_notebook(path):
         size += len(text)
         if size > MAX_CODE:
             raise NotGraded(f"more than {MAX_CODE // 2**20} MB of code")
+        if len(code) == MAX_CODE_CELLS:
+            raise NotGraded(f"more than {MAX_CODE_CELLS} code cells")
         text, count = transform(text)
         magics += count
         code.append((number, text))

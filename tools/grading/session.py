@@ -101,8 +101,15 @@ class Exchange:
         )
 
 
+def stop_reasons():
+    """Every reason `stop_reason` can give: what a status can say about a stopped run."""
+    fixed = ["unreadable results", "time limit", "more output than allowed", "exited early"]
+    fixed += ["CPU time limit", "killed by a signal"]
+    return fixed + [f"killed by {name}" for number, name in SIGNALS.items() if number != 24]
+
+
 def stop_reason(outcome, exchange):
-    """Why a run ended before its last line, in our words."""
+    """Why a run ended before its last line, in our words (one of `stop_reasons()`)."""
     if exchange.broken or outcome.ending == "broke the exchange":
         return "unreadable results"
     if outcome.ending == "timed out":
@@ -114,7 +121,7 @@ def stop_reason(outcome, exchange):
         number = -code if code < 0 else code - 128
         if number == 24:
             return "CPU time limit"
-        return f"killed by {SIGNALS.get(number, f'signal {number}')}"
+        return f"killed by {SIGNALS.get(number, 'a signal')}"
     return "exited early"
 
 
