@@ -1,7 +1,7 @@
-"""Two fixes for what Jupyter Book 1's theme stack writes into every page.
+"""Fixes for what Jupyter Book 1's theme stack writes into every page.
 
-Each removes an error that a reader's browser console would show (the
-browser tests in tests/test_book.py fail on any console error):
+Two remove an error that a reader's browser console would show (the
+browser tests in tests/test_browser.py fail on any console error):
 
 - sphinx-thebe adds its inline setup script twice; the second copy
   declares `const THEBE_JS_URL` again, a JavaScript error. Repeated
@@ -9,7 +9,24 @@ browser tests in tests/test_book.py fail on any console error):
 - sphinx-book-theme leaves pydata-sphinx-theme's `default_mode` empty,
   which logs "Got invalid theme mode" on a first visit. The default
   becomes "light".
+
+One makes the pages the same bytes on every build:
+
+- Sphinx adds a checksum to the link of a CSS or JavaScript file
+  (`exercise.css?v=8a1c6a45`) only if the file is already in the output
+  folder when the page is written. Three extensions copy their files
+  only when the build has finished: sphinx-exercise (exercise.css),
+  myst-nb (mystnb.<hash>.css) and sphinx-mathjax-offline (MathJax). So a
+  build into an empty folder wrote those links without checksums, and a
+  build over an earlier one with them. Their files are now copied
+  before the pages are written (and once more, unchanged, at the end),
+  so every build links them with their checksums.
 """
+
+import sys
+
+from myst_nb.sphinx_ext import add_global_html_resources
+from sphinx_exercise import copy_asset_files
 
 
 def fix_page(app, pagename, templatename, context, doctree):
@@ -28,7 +45,21 @@ def fix_page(app, pagename, templatename, context, doctree):
         context["default_mode"] = "light"
 
 
+def copy_static_files_first(app, builder):
+    """Copy now what three extensions copy after the pages are written."""
+    if builder.format != "html":
+        return
+    copy_asset_files(app, None)
+    add_global_html_resources(app, None)
+    mathjax = sys.modules.get("sphinx-mathjax-offline")  # its module's name
+    if mathjax is not None:
+        mathjax.copy_mathjax_files(app, None)
+
+
 def setup(app):
     # After the themes and extensions that add scripts to the page.
     app.connect("html-page-context", fix_page, priority=999)
+    # Sphinx copies its own and the themes' static files between this event
+    # and the writing of the pages.
+    app.connect("write-started", copy_static_files_first)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
