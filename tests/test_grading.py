@@ -541,6 +541,13 @@ def test_no_process_can_start_in_the_sandbox(graded):
     assert "OSError" in files["status"] and "BufferError" not in files["status"]
 
 
+def test_smaller_exposures(graded):
+    """Only AF_UNIX sockets; /proc/1/cmdline inside shows no path of the host."""
+    rows = graded["rows"]["network"]
+    assert "ConnectionError" not in rows["hostile_sockets.ipynb"]["status"]
+    assert "FileExistsError" not in rows["hostile_host_paths.ipynb"]["status"]
+
+
 def test_forged_results_cost_the_grader_nothing(graded):
     """Colliding hashes, numbers too large for a float, lines out of order: all refused."""
     rows = graded["rows"]["network"]

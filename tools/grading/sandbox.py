@@ -34,6 +34,7 @@ import platform
 import selectors
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -44,6 +45,7 @@ from pathlib import Path
 RUNNER = Path(__file__).with_name("runner.py")
 ROOT = Path(__file__).resolve().parents[2]
 INSIDE_RUNNER = "/grader/runner.py"
+INSIDE_VENV = "/grader/venv"  # the grader's virtual environment again, under a path of ours
 MEGABYTE = 2**20
 STOP = object()  # what a `reply` returns to end a run at once
 
@@ -85,33 +87,41 @@ def seccomp_filter(machine=None):
     namespace of its own (unshare, setns: in a new user namespace it mounted a tmpfs of its
     own size and held 600 MB in it under MEMORY=300). It also refuses, as Docker's default
     profile does, kernel interfaces that a notebook does not need and exploits often do:
-    bpf, userfaultfd, perf_event_open, io_uring and the key rings.
+    bpf, userfaultfd, perf_event_open, io_uring and the key rings. Sockets may only be
+    AF_UNIX (socket and socketpair of any other family fail with EAFNOSUPPORT): AF_VSOCK
+    and AF_NETLINK sockets could be made, and nothing a notebook runs here needs AF_INET,
+    not even on the loopback (the runner is no Jupyter kernel; JAX, SymPy, Matplotlib and
+    pandas import and compute without one).
     clone3(), whose flags a filter cannot read, fails with ENOSYS, so that the C library
     falls back to clone() for threads; so do system calls of another ABI (x32, or 32-bit
     calls of a 64-bit process).
     """
-    numbers = {  # audit arch, clone, clone3, refused: [fork, vfork, memfd_create,
-        # memfd_secret, shmget, msgget, unshare, setns, bpf, userfaultfd, perf_event_open,
-        # io_uring_setup, add_key, request_key, keyctl]
+    numbers = {  # audit arch, clone, clone3, socket, socketpair, refused: [fork, vfork,
+        # memfd_create, memfd_secret, shmget, msgget, unshare, setns, bpf, userfaultfd,
+        # perf_event_open, io_uring_setup, add_key, request_key, keyctl]
         "x86_64": (
             0xC000003E,
             56,
             435,
+            (41, 53),
             [57, 58, 319, 447, 29, 68, 272, 308, 321, 323, 298, 425, 248, 249, 250],
         ),
         "aarch64": (
             0xC00000B7,
             220,
             435,
+            (198, 199),
             [279, 447, 194, 186, 97, 268, 280, 282, 241, 425, 217, 218, 219],
         ),
     }.get(machine or platform.machine())
     if numbers is None:
         return None
-    arch, clone, clone3, refused = numbers
+    arch, clone, clone3, sockets, refused = numbers
     load, equal, at_least, has_bits, give = 0x20, 0x15, 0x35, 0x45, 0x06
     allow, refuse, missing = 0x7FFF0000, 0x50000 | errno.EPERM, 0x50000 | errno.ENOSYS
-    # Each jump is (code, k, where to go if true, if false), by label; returns are at the end.
+    no_family = 0x50000 | errno.EAFNOSUPPORT
+    # Each jump is (code, k, where to go if true, if false), by label; a label names the
+    # instruction after it or one of the returns at the end.
     program = [
         (load, 4),  # seccomp_data.arch
         (equal, arch, None, "missing"),
@@ -119,15 +129,24 @@ def seccomp_filter(machine=None):
         (at_least, 0x40000000, "missing", None),  # x32 system calls
         (equal, clone3, "missing", None),
         *[(equal, number, "refuse", None) for number in refused],
+        *[(equal, number, "socket", None) for number in sockets],
         (equal, clone, None, "allow"),
         (load, 16),  # the low 32 bits of clone's first argument, its flags
         (has_bits, 0x00010000, "allow", "refuse"),  # CLONE_THREAD
+        "socket",
+        (load, 16),  # the low 32 bits of the first argument, the family
+        (equal, socket.AF_UNIX, "allow", "no family"),
     ]
-    returns = {"allow": allow, "refuse": refuse, "missing": missing}
-    end = len(program)
-    place = {label: end + i for i, label in enumerate(returns)}
+    returns = {"allow": allow, "refuse": refuse, "missing": missing, "no family": no_family}
+    place, steps = {}, []
+    for entry in program:
+        if isinstance(entry, str):
+            place[entry] = len(steps)
+        else:
+            steps.append(entry)
+    place.update({label: len(steps) + i for i, label in enumerate(returns)})
     code = b""
-    for i, (operation, k, *targets) in enumerate(program):
+    for i, (operation, k, *targets) in enumerate(steps):
         jumps = [0 if t is None else place[t] - i - 1 for t in targets] or [0, 0]
         code += struct.pack("=HBBI", operation, *jumps, k)
     for value in returns.values():
@@ -143,6 +162,24 @@ def filter_fd(program):
     os.write(fd, program)
     os.lseek(fd, 0, os.SEEK_SET)
     return fd
+
+
+def hide_arguments(command):
+    """(`command` with bwrap's own arguments in a file descriptor, the descriptors to pass).
+
+    bwrap is the sandbox's first process, and /proc/1/cmdline inside showed its command
+    line: the host's paths of the project, the virtual environment and the scratch folder.
+    Given `--args FD`, bwrap reads its options from the descriptor; its command is the
+    runner, run by the virtual environment bound again at `INSIDE_VENV`, so that the line
+    reads `bwrap --args 5 -- /grader/venv/bin/python -I /grader/runner.py 64000 ...`.
+    """
+    if "bwrap" not in command:
+        return command, ()
+    at, end = command.index("bwrap") + 1, command.index("--")
+    fd = os.memfd_create("bwrap-arguments", 0)
+    os.write(fd, b"".join(os.fsencode(argument) + b"\0" for argument in command[at:end]))
+    os.lseek(fd, 0, os.SEEK_SET)
+    return [*command[:at], "--args", str(fd), *command[end:]], (fd,)
 
 
 def bind_parents(path, made):
@@ -242,7 +279,12 @@ class Sandbox:
         made.update({Path("/tmp"), Path("/tmp/matplotlib")})
         for path in python_binds():
             arguments += [*bind_parents(path, made), "--ro-bind", str(path), str(path)]
+        arguments += [*bind_parents(Path(INSIDE_VENV), made)]  # /grader, readable by all
         arguments += ["--ro-bind", str(RUNNER), INSIDE_RUNNER]
+        python = sys.executable
+        if sys.prefix != sys.base_prefix:  # a virtual environment: run it from /grader/venv
+            arguments += ["--ro-bind", sys.prefix, INSIDE_VENV]
+            python = f"{INSIDE_VENV}/bin/{Path(sys.executable).name}"
         if self.font_cache:
             for cached in sorted(Path(self.font_cache).glob("*.json")):
                 arguments += ["--ro-bind", str(cached), f"/tmp/matplotlib/{cached.name}"]
@@ -260,7 +302,7 @@ class Sandbox:
                 "--cap-add",  # to remount its own /tmp with a file limit, before setuid
                 "CAP_SYS_ADMIN",
             ]
-        return [*arguments, sys.executable, "-I", INSIDE_RUNNER, *runner_arguments]
+        return [*arguments, "--", python, "-I", INSIDE_RUNNER, *runner_arguments]
 
     def run(self, job, uid, reply=None):
         """Run the runner on `job` (bytes); return an Outcome. Nothing of it outlives the call.
@@ -276,20 +318,22 @@ class Sandbox:
                 shutil.copy(cached, scratch)
             options = dict(cwd=scratch, env=environment(scratch))
         seccomp = None if self.unsafe else filter_fd(seccomp_filter())
+        command, fds = hide_arguments(self.command(uid, seccomp))
+        fds += () if seccomp is None else (seccomp,)
         started = time.monotonic()
         try:
             process = subprocess.Popen(
-                self.command(uid, seccomp),
+                command,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,
-                pass_fds=() if seccomp is None else (seccomp,),
+                pass_fds=fds,
                 **options,
             )
         finally:
-            if seccomp is not None:
-                os.close(seccomp)
+            for fd in fds:
+                os.close(fd)
         try:
             output, ending = self.exchange(process, job, started + self.limits.timeout, reply)
         finally:
@@ -365,19 +409,21 @@ def bwrap_problem(sandbox):
     if shutil.which("bwrap") is None:
         return "bubblewrap (bwrap) is not installed"
     seccomp = filter_fd(seccomp_filter())
+    command, fds = hide_arguments(sandbox.command(0, seccomp))
+    fds += () if seccomp is None else (seccomp,)
     try:  # the runner itself, on an empty job: it sets its limits and remounts its /tmp
         result = subprocess.run(
-            sandbox.command(0, seccomp),
+            command,
             input=b'{"cells": []}\n{"probes": []}\n',
             capture_output=True,
             timeout=60,
-            pass_fds=() if seccomp is None else (seccomp,),
+            pass_fds=fds,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         return f"bwrap did not run ({type(error).__name__})"
     finally:
-        if seccomp is not None:
-            os.close(seccomp)
+        for fd in fds:
+            os.close(fd)
     if result.returncode == 71:
         return "the sandbox could not remount its /tmp with a file limit (mount failed)"
     if result.returncode != 0:
