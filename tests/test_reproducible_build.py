@@ -47,6 +47,7 @@ TIMED_CHAPTERS = [
     "book/07_cost_wall.ipynb",
     "book/10_automatic_differentiation_jax.ipynb",
     "book/15_derivatives_through_solvers.ipynb",
+    "book/16_adjoints_at_scale.ipynb",
 ]
 
 
