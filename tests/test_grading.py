@@ -102,14 +102,15 @@ def write_network_folder(folder, built, paths):
     wrong = edited(solution, "scale = np.linalg.norm(a) + np.linalg.norm(b)", "scale = 1.0")
     put("wrong_q3.ipynb", dump(wrong), 8)
     put("students/alice/hw2/network_gradient.ipynb", text, 10)
-    forever = "import time\nwhile True:\n    time.sleep(0.1)\n"
+    forever = "while True:\n    pass\n"
     loop = edited(solution, "import numpy as np\n", "import numpy as np\n" + forever)
     put("00_infinite_loop.ipynb", dump(loop), 0, "graded; first failing cell: cell ")
-    expect["00_infinite_loop.ipynb"]["review"] = "time limit reached"
+    # Its CPU time limit, or on a loaded machine the wall-clock backstop (twice the limit).
+    expect["00_infinite_loop.ipynb"]["review"] = "limit reached"
     # Partial credit survives a late failure: only what the failure prevented is lost.
     late_sleep = with_cell(solution, "import time\n\ntime.sleep(75)\n")
     last = f"graded; first failing cell: cell {len(solution['cells']) + 1} stopped: "
-    put("late_sleep.ipynb", dump(late_sleep), 10, last + "time limit")
+    put("late_sleep.ipynb", dump(late_sleep), 10, last + "wall-clock limit")
     crash = "import os\nimport signal\n\nos.kill(os.getpid(), signal.SIGSEGV)\n"
     put("late_crash.ipynb", dump(with_cell(solution, crash)), 10, last + "killed by SIGSEGV")
     expect["late_crash.ipynb"]["review"] = "killed by SIGSEGV"
@@ -679,10 +680,10 @@ def test_cells_run_as_jupyter_runs_them(graded):
 
 def test_partial_credit_survives_a_late_failure(graded):
     rows = graded["rows"]["network"]
-    assert "time limit reached" in rows["late_sleep.ipynb"]["review"]
+    assert "wall-clock limit reached" in rows["late_sleep.ipynb"]["review"]
     hangs = rows["probe_hangs.ipynb"]  # the zero-vectors check of q3 hung; the rest kept
     assert [float(hangs[q]) for q in NETWORK_POINTS] == [4, 2, 1, 2], hangs
-    assert "time limit reached" in hangs["review"]
+    assert "limit reached" in hangs["review"]  # CPU time, or the clock on a loaded machine
 
 
 def test_central_difference_scores(graded):

@@ -53,7 +53,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from grading import notebook as nb  # noqa: E402
 from grading import reader, session, students, term  # noqa: E402
 from grading.assignment import Assignment, BadAssignment, known_assignments  # noqa: E402
-from grading.sandbox import MEGABYTE, Limits, Sandbox, bwrap_problem, make_font_cache  # noqa: E402
+from grading.sandbox import (  # noqa: E402
+    MEGABYTE,
+    Limits,
+    Sandbox,
+    bwrap_problem,
+    cpu_isolation,
+    make_font_cache,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = ROOT / "_build" / "assignments"
@@ -521,7 +528,12 @@ def main(argv=None):
     parser.add_argument("--assignment", help="assignment name (default: from the notebooks)")
     parser.add_argument("--csv", type=Path, help="where to write the grades")
     parser.add_argument("--feedback", type=Path, help="folder for the feedback files")
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per submission")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        help="CPU seconds per run of a submission (twice that on the clock)",
+    )
     parser.add_argument("--memory", type=float, default=2048, help="MB per process (default 2048)")
     parser.add_argument("--jobs", type=int, help="submissions at a time (default: cores)")
     parser.add_argument(
@@ -554,7 +566,7 @@ def main(argv=None):
     if not folder.is_dir() or folder.is_symlink():
         sys.exit(f"SUBMISSIONS={folder} is not a folder.")
     limits = Limits(timeout=args.timeout, memory=int(args.memory * MEGABYTE))
-    jobs = max(1, args.jobs or os.cpu_count() or 1)
+    jobs, isolation = cpu_isolation(max(1, args.jobs or len(os.sched_getaffinity(0))))
     plan = term.start(args)
     with tempfile.TemporaryDirectory(prefix="grade-") as scratch:
         sandbox = Sandbox(limits, args.unsafe)
@@ -573,6 +585,7 @@ def main(argv=None):
                     "sandbox anyway, at your own risk: make grade UNSAFE=1 ..."
                 )
         sandbox.font_cache = make_font_cache(Path(scratch))
+        print(f"CPU isolation: {isolation}; too slow means {limits.cpu_seconds} s of its own CPU")
         items = collect(folder)
         groups = students.assign_students(items, key=plan.student_key)
         read_all(groups, jobs, args.student_files)

@@ -59,7 +59,9 @@ def drop_privileges(uid, memory, processes, file_bytes, cpu_seconds):
     limit(resource.RLIMIT_AS, memory)
     limit(resource.RLIMIT_NPROC, processes)
     limit(resource.RLIMIT_FSIZE, file_bytes)
-    limit(resource.RLIMIT_CPU, cpu_seconds)
+    # The soft limit first: SIGXCPU, which the grader reports as the CPU time limit; the
+    # hard one, SIGKILL, 5 s later, for code that ignores SIGXCPU.
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
     limit(resource.RLIMIT_NOFILE, 256)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if os.getuid() == 0 and uid > 0:

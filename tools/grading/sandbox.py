@@ -29,6 +29,7 @@ returning.
 
 import dataclasses
 import errno
+import math
 import os
 import platform
 import selectors
@@ -52,7 +53,7 @@ STOP = object()  # what a `reply` returns to end a run at once
 
 @dataclasses.dataclass
 class Limits:
-    timeout: float = 60.0  # wall-clock seconds for the whole submission
+    timeout: float = 60.0  # CPU seconds of a run (RLIMIT_CPU), twice that on the clock
     memory: int = 2048 * MEGABYTE  # address space of each process (RLIMIT_AS)
     processes: int = 32  # processes and threads of the sandbox's uid (RLIMIT_NPROC)
     file_bytes: int = 64 * MEGABYTE  # largest file it may write (RLIMIT_FSIZE)
@@ -65,7 +66,14 @@ class Limits:
 
     @property
     def cpu_seconds(self):
-        return int(self.timeout) + 5
+        """The soft CPU limit: past it the kernel sends SIGXCPU ("CPU time limit"); the
+        runner sets the hard one, SIGKILL, 5 s later."""
+        return math.ceil(self.timeout)
+
+    @property
+    def wall_seconds(self):
+        """The wall-clock backstop: a run that sleeps or waits uses no CPU time."""
+        return 2 * self.timeout
 
 
 @dataclasses.dataclass
@@ -87,7 +95,8 @@ def seccomp_filter(machine=None):
     namespace of its own (unshare, setns: in a new user namespace it mounted a tmpfs of its
     own size and held 600 MB in it under MEMORY=300). It also refuses, as Docker's default
     profile does, kernel interfaces that a notebook does not need and exploits often do:
-    bpf, userfaultfd, perf_event_open, io_uring and the key rings. Sockets may only be
+    bpf, userfaultfd, perf_event_open, io_uring and the key rings; and sched_setaffinity,
+    so that a sandbox stays on the core it was given (`one_core`). Sockets may only be
     AF_UNIX (socket and socketpair of any other family fail with EAFNOSUPPORT): AF_VSOCK
     and AF_NETLINK sockets could be made, and nothing a notebook runs here needs AF_INET,
     not even on the loopback (the runner is no Jupyter kernel; JAX, SymPy, Matplotlib and
@@ -98,20 +107,20 @@ def seccomp_filter(machine=None):
     """
     numbers = {  # audit arch, clone, clone3, socket, socketpair, refused: [fork, vfork,
         # memfd_create, memfd_secret, shmget, msgget, unshare, setns, bpf, userfaultfd,
-        # perf_event_open, io_uring_setup, add_key, request_key, keyctl]
+        # perf_event_open, io_uring_setup, add_key, request_key, keyctl, sched_setaffinity]
         "x86_64": (
             0xC000003E,
             56,
             435,
             (41, 53),
-            [57, 58, 319, 447, 29, 68, 272, 308, 321, 323, 298, 425, 248, 249, 250],
+            [57, 58, 319, 447, 29, 68, 272, 308, 321, 323, 298, 425, 248, 249, 250, 203],
         ),
         "aarch64": (
             0xC00000B7,
             220,
             435,
             (198, 199),
-            [279, 447, 194, 186, 97, 268, 280, 282, 241, 425, 217, 218, 219],
+            [279, 447, 194, 186, 97, 268, 280, 282, 241, 425, 217, 218, 219, 122],
         ),
     }.get(machine or platform.machine())
     if numbers is None:
@@ -244,6 +253,52 @@ def one_core(uid):
     return [taskset, "--cpu-list", str(cores[uid % len(cores)])] if taskset and cores else []
 
 
+def cpu_isolation(jobs):
+    """(sandboxes at a time, a sentence for the output saying how they are kept apart).
+
+    Sandboxes share the machine's cores; with the kernel's autogroup off (a systemd
+    service, a container, a CI runner), 30 threads of one student left an honest
+    classmate a thirtieth of the CPU. Each sandbox is pinned to a core of its own
+    (`one_core`; it cannot widen that: the seccomp filter refuses sched_setaffinity), so
+    `jobs` is at most the cores this process may use; without taskset, one sandbox runs
+    at a time. Each sandbox's own CPU time decides "too slow" (RLIMIT_CPU). cgroup v2, which
+    could give each sandbox a share of CPU and memory instead, is used by no code here:
+    `cgroup_v2_problem` says why it is not available on this machine, when it is not.
+    """
+    cores = sorted(os.sched_getaffinity(0))
+    why = cgroup_v2_problem()
+    note = f" (cgroup v2: {why})" if why else " (cgroup v2 is available, but not used)"
+    if shutil.which("taskset") is None:
+        return 1, f"one sandbox at a time: taskset, to pin sandboxes to cores, is missing{note}"
+    if jobs > len(cores):
+        return jobs, (
+            f"none: {jobs} sandboxes at a time on {len(cores)} core(s), so they share cores "
+            f"(choose --jobs {len(cores)} or fewer){note}"
+        )
+    return jobs, f"each sandbox pinned to a core of its own ({jobs} of {len(cores)}){note}"
+
+
+def cgroup_v2_problem():
+    """Why this process cannot give each sandbox a cgroup v2 with a CPU share; None if it can."""
+    try:
+        mounts = Path("/proc/self/mountinfo").read_text().splitlines()
+        own = Path("/proc/self/cgroup").read_text().splitlines()
+        roots = [line.split(" - ")[0].split()[4] for line in mounts if " - cgroup2 " in line]
+        if not roots:
+            return "no cgroup2 file system is mounted"
+        controllers = (Path(roots[0]) / "cgroup.controllers").read_text().split()
+    except (OSError, IndexError):
+        return "its files cannot be read"
+    if "cpu" not in controllers:
+        found = ", ".join(controllers) or "none"
+        return f"its hierarchy at {roots[0]} has no cpu controller (only {found})"
+    path = next((line[3:] for line in own if line.startswith("0::")), None)
+    folder = Path(roots[0]) / (path or "/").lstrip("/")
+    if path is None or not os.access(folder, os.W_OK):
+        return f"this process may not make cgroups under {folder}"
+    return None
+
+
 class Sandbox:
     """Runs jobs; `unsafe=True` runs them without bubblewrap (limits and time limit only)."""
 
@@ -335,7 +390,8 @@ class Sandbox:
             for fd in fds:
                 os.close(fd)
         try:
-            output, ending = self.exchange(process, job, started + self.limits.timeout, reply)
+            deadline = started + self.limits.wall_seconds
+            output, ending = self.exchange(process, job, deadline, reply)
         finally:
             if process.poll() is None:
                 with_ignored(os.killpg, process.pid, signal.SIGKILL)

@@ -27,7 +27,7 @@ MAX_BRACKETS = 2_000_000  # lists and objects in one line (["float", 1.0] is one
 READING = threading.Lock()
 SIGNALS = {9: "SIGKILL", 11: "SIGSEGV", 24: "SIGXCPU", 25: "SIGXFSZ", 6: "SIGABRT"}
 FINDINGS = {
-    "time limit": "time limit reached",
+    "wall-clock limit": "wall-clock limit reached",
     "CPU time limit": "CPU time limit reached",
     "more output than allowed": "flooded its output",
     "exited early": "exited early",
@@ -103,7 +103,7 @@ class Exchange:
 
 def stop_reasons():
     """Every reason `stop_reason` can give: what a status can say about a stopped run."""
-    fixed = ["unreadable results", "time limit", "more output than allowed", "exited early"]
+    fixed = ["unreadable results", "wall-clock limit", "more output than allowed", "exited early"]
     fixed += ["CPU time limit", "killed by a signal"]
     return fixed + [f"killed by {name}" for number, name in SIGNALS.items() if number != 24]
 
@@ -113,7 +113,7 @@ def stop_reason(outcome, exchange):
     if exchange.broken or outcome.ending == "broke the exchange":
         return "unreadable results"
     if outcome.ending == "timed out":
-        return "time limit"
+        return "wall-clock limit"
     if outcome.ending == "too much output":
         return "more output than allowed"
     code = outcome.returncode
