@@ -23,11 +23,14 @@ never waits for it while other work is left.
 
 import copy
 import fcntl
+import functools
 import gc
+import http.server
 import json
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import uuid
 import warnings
@@ -180,6 +183,47 @@ def student_site(built_site, request):
 
     once_per_run("student", run_id(request.config), make)
     return BUILD / "student" / "_build" / "html"
+
+
+# --- the built site in a browser (tests/test_browser*.py) ---------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    """Serve the built site on a free localhost port for the length of the session."""
+    html, _ = built_site
+    handler = functools.partial(QuietHandler, directory=str(html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "run `make test`, which installs Debian's chromium"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
 
 
 def pytest_collection_modifyitems(items):

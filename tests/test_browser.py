@@ -1,30 +1,19 @@
 """The built site in a real browser: Playwright driving Debian's chromium.
 
 `make test` installs chromium when it is missing. The pages are served from the real
-build (tests/conftest.py) on a free localhost port. `make screenshots` runs these tests
+build on a free localhost port, and the browser is shared by every browser test module
+(both fixtures are in tests/conftest.py). `make screenshots` runs these tests
 with BOOK_SCREENSHOTS=1, which also saves a light and a dark full-page screenshot of every
 page to _build/screenshots/ (left out of `make test`: they take a third of its browser time).
 """
 
-import functools
-import http.server
 import io
 import os
 import re
-import threading
-from pathlib import Path
 
 import pytest
 from test_book import HTML, ROOT, toc_files
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 SHOT = {"full_page": True, "type": "jpeg", "quality": 70}
 
@@ -33,35 +22,6 @@ def screenshot(page, name):
     if os.environ.get("BOOK_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / f"{name}.jpg", **SHOT)
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="session")
-def site_url(built_site):
-    """Serve the built site on a free localhost port for the length of the session."""
-    html, _ = built_site
-    handler = functools.partial(QuietHandler, directory=str(html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "run `make test`, which installs Debian's chromium"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser, url):
