@@ -9,11 +9,11 @@ the classmate scores full marks on a core of its own that it cannot widen, and t
 burner is stopped by its own CPU time limit.
 
 The classmate needs about a second of CPU, an eighth of the wall-clock backstop (twice
-TIMEOUT). Unpinned, the burners' 30 threads on two cores leave it about a fifteenth of a
-core for as long as they run (three runs of TIMEOUT / 2 each, back to back): half a second
-of progress by the backstop, and its last cell stopped. Measured here, with autogroup off
-and the pinning switched off, a classmate of 2.7 CPU-s beside four burners: "stopped:
-wall-clock limit".
+TIMEOUT). Unpinned, the burners' 30 threads on two cores would leave it about a fifteenth
+of a core for as long as they run (three runs of TIMEOUT / 2 each, back to back): half a
+second of progress by the backstop, and its last cell stopped. Pinning cannot shield it
+from the rest of the machine: on a machine loaded by other work, with autogroup off, a
+classmate of 2.7 CPU-s reached the backstop pinned or not.
 """
 
 import contextlib

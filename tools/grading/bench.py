@@ -8,10 +8,18 @@ prints submissions per minute. It also times the sandbox alone: a job with no co
 that uses them: CPU seconds in the sandbox to import each, JAX's first operation and its
 first compilations. The budget: a class of 300 in 10 minutes, so at least 30 submissions a
 minute, sandbox included.
+
+`python tools/grading/bench.py class [size]` (and `make bench`, with 300) grades a realistic
+class at the default time limit (`class_bench`): Canvas names, 80 % right, 15 % partly
+wrong, 3 % with a cell that raises, 2 % with an infinite loop; then the same class with one
+more student who hands in 12 notebooks that loop forever. Each must take 10 minutes or less.
 """
 
+import csv
+import json
 import os
 import queue
+import random
 import shutil
 import subprocess
 import sys
@@ -27,6 +35,18 @@ from grading.sandbox import Limits, Sandbox  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 PER_MINUTE_BUDGET = 30
+CLASS_BUDGET = 600.0  # seconds for a class of 300, at the default time limit
+CLASS_ASSIGNMENT = "central_difference"
+# What some kinds of student do to the solution notebook: (text, replaced by).
+WRONG = {
+    "q3 exponent": ("** (1 / 3)", "** (1 / 2)"),
+    "q1 forward difference": ("(f(x + h) - f(x - h)) / (2 * h)", "(f(x + h) - f(x)) / h"),
+}
+TYPO = ("steps = np.logspace", "steps = np.logspace(-12, -1, 45)\nsteps = np.lgspace")
+LOOP = (
+    "def optimal_step(f_value, third_derivative):",
+    "while True:\n    pass\n\n\ndef optimal_step(f_value, third_derivative):",
+)
 
 
 def build(folder):
@@ -105,8 +125,8 @@ def library_costs(runs=5):
     return {name: sorted(run[name] for run in seen)[runs // 2] for name in seen[0]}
 
 
-def grading_throughput(copies=40, names=None):
-    """Print the throughput table; return the budgets missed."""
+def grading_throughput(copies=40, names=None, whole_class=True):
+    """Print the throughput table (and the class bench); return the budgets missed."""
     missed = []
     print(f"grading {copies} copies of each solution, {os.cpu_count()} at a time:", flush=True)
     with tempfile.TemporaryDirectory(prefix="grading-bench-") as scratch:
@@ -134,12 +154,97 @@ def grading_throughput(copies=40, names=None):
     print("  a submission's CPU seconds in the sandbox, median of 5 runs, stage by stage:")
     for name, seconds in library_costs().items():
         print(f"    {name:36} {seconds:5.2f} s", flush=True)
+    return missed + (print_class_bench(300) if whole_class else [])
+
+
+def edited(notebook, find, replace):
+    """A copy of `notebook` with `find` replaced in the one code cell that has it."""
+    copy = json.loads(json.dumps(notebook))
+    cells = [c for c in copy["cells"] if find in "".join(c["source"])]
+    assert len(cells) == 1, find
+    cells[0]["source"] = "".join(cells[0]["source"]).replace(find, replace, 1)
+    return copy
+
+
+def write_class(folder, solution, size, loop_student):
+    """Canvas-named notebooks of a class of `size`; returns {file name: kind}."""
+    shares = {"partly wrong": 0.15, "raises": 0.03, "infinite loop": 0.02}
+    counts = {kind: max(1, round(size * share)) for kind, share in shares.items()}
+    counts = {"right": size - sum(counts.values()), **counts}
+    kinds = [kind for kind, count in counts.items() for _ in range(count)]
+    random.Random(2026).shuffle(kinds)
+    written = {}
+    for n, kind in enumerate(kinds):
+        late = "LATE_" if n % 17 == 0 else ""
+        name = f"student{n:03d}_{late}{100000 + n}_{500000 + n}_{CLASS_ASSIGNMENT}.ipynb"
+        notebook = solution
+        if kind == "partly wrong":
+            notebook = edited(solution, *list(WRONG.values())[n % len(WRONG)])
+        elif kind == "raises":
+            notebook = edited(solution, *TYPO)
+        elif kind == "infinite loop":
+            notebook = edited(solution, *LOOP)
+        (folder / name).write_text(json.dumps(notebook))
+        written[name] = kind
+    for n in range(12 if loop_student else 0):
+        name = f"looper_199999_599999_attempt{n:02d}.ipynb"
+        (folder / name).write_text(json.dumps(edited(solution, *LOOP)))
+        written[name] = "the loop student"
+    return written
+
+
+def class_bench(size=300, loop_student=False):
+    """Seconds to grade a realistic class of `size` at the default time limit, and its rows."""
+    with tempfile.TemporaryDirectory(prefix="grading-class-") as scratch:
+        folder = Path(scratch)
+        build(folder / "built")
+        solution = folder / "built" / CLASS_ASSIGNMENT / "autograder" / f"{CLASS_ASSIGNMENT}.ipynb"
+        submissions = folder / "class"
+        submissions.mkdir()
+        kinds = write_class(submissions, json.loads(solution.read_text()), size, loop_student)
+        command = [sys.executable, ROOT / "tools" / "grade.py", submissions]
+        command += ["--assignments", folder / "built", "--csv", folder / "class.csv"]
+        started = time.perf_counter()
+        result = subprocess.run(command, capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+        if result.returncode != 0:
+            raise SystemExit(f"grading failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+        with open(folder / "class.csv", newline="") as table:
+            rows = {row["submission"]: row for row in csv.DictReader(table)}
+    by_kind = {}
+    for name, kind in kinds.items():
+        by_kind.setdefault(kind, []).append(float(rows[name]["total"]))
+    return seconds, by_kind
+
+
+def print_class_bench(size=300):
+    """Print the class bench, with and without the loop student; return the budgets missed."""
+    missed = []
+    for loop_student in (False, True):
+        seconds, by_kind = class_bench(size, loop_student)
+        scores = ", ".join(
+            f"{len(totals)} {kind} (mean {sum(totals) / len(totals):.1f})"
+            for kind, totals in by_kind.items()
+        )
+        extra = " and one student's 12 extra loop files" if loop_student else ""
+        print(
+            f"  a class of {size}{extra} ({CLASS_ASSIGNMENT}, Canvas names, TIMEOUT=60, "
+            f"{len(os.sched_getaffinity(0))} cores): {seconds:.0f} s = {seconds / 60:.1f} min, "
+            f"{seconds / size:.2f} s a student; {scores}",
+            flush=True,
+        )
+        if size >= 300 and seconds > CLASS_BUDGET:  # the loops cost the same in any class
+            missed.append(f"class of {size}{extra}: {seconds:.0f} s > {CLASS_BUDGET:.0f} s")
     return missed
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and sys.argv[1:2] == ["class"]:
+    missed = print_class_bench(int(sys.argv[2]) if len(sys.argv) > 2 else 300)
+    if missed:
+        sys.exit(f"MISSED: {', '.join(missed)}")
+elif __name__ == "__main__":
     arguments = sys.argv[1:]
     copies = int(arguments.pop(0)) if arguments and arguments[0].isdigit() else 40
-    missed = grading_throughput(copies, arguments)
+    missed = grading_throughput(copies, arguments, whole_class=False)
     if missed:
         sys.exit(f"MISSED: {', '.join(missed)}")
