@@ -16,15 +16,19 @@ builtins changes nothing but its own values.
 Statuses (our words only: an exception's type and a cell number, never a message):
 
     graded                                   the checks ran; the scores are in the row
-    graded; cells raised: cell 7 NameError…  the cells that raised, by number, and the type
+    graded; first failing cell: cell 7 NameError; failing cells: 2-5
+                                             the first cell that raised, or that stopped a
+                                             run ("stopped: CPU time limit"), and how many
+    graded; a check stopped the run (…)      a probe hung or crashed; the rest were kept
     graded; N cell(s) of the handout missing (ids …)
-    timed out after T s; every score is 0    the sandbox was killed at the time limit
-    stopped: … ; every score is 0            too much output, a crash, no readable results
-    not graded: …                            not a notebook (why), another assignment…
+    not graded: …                            not a notebook (why), another assignment, over
+                                             the student's budget, unreadable within limits
 
 `review` lists what an instructor may want to look at: imports of otter, pickle, ctypes,
-subprocess..., changes to imported modules, magics that were not run, and what happened at
-run time (time limit, memory limit, processes left running).
+subprocess..., changes to imported modules, magics that were not run, more than one
+notebook from a student, and what happened at run time (CPU time, wall-clock or memory
+limit, a crash). tools/grading/session.py runs a notebook cell by cell and again without a
+cell that stopped it, so a late failure costs only what it prevented.
 
 The rows are written one by one to `<csv>.partial` and renamed into place at the end, so a
 killed run keeps the rows done. An existing CSV is never replaced: the run writes
