@@ -14,12 +14,10 @@ shows, whether a page makes sense in its reading order) is said on the instructo
 import functools
 import http.server
 import threading
-from pathlib import Path
 
 import pytest
 from test_book import ROOT, build_book, site_pages
 
-CHROMIUM = "/usr/bin/chromium"
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "rules": {"label-content-name-mismatch": {"enabled": True}},
@@ -53,16 +51,11 @@ def sites(built_site, student_site):
 
 
 @pytest.fixture(scope="session")
-def axe_browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "run `make test`, which installs Debian's chromium"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        yield chromium
-        chromium.close()
+def axe_browser(browser):
+    # The session's one browser (tests/conftest.py): a second sync_playwright in the same
+    # worker would fail ("Sync API inside the asyncio loop") when xdist gives this module and
+    # the other browser tests one worker.
+    return browser
 
 
 @functools.cache
