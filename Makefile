@@ -91,13 +91,29 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM) ## install Debian's chromium for the browser tests (when missing)
 
+# The PDF's tests read its text and fonts with poppler-utils' pdftotext and pdffonts.
+PDFTOTEXT := /usr/bin/pdftotext
+
+$(PDFTOTEXT):
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq poppler-utils
+
+# tools/pdf_book.py: a single-page build (the notebooks from the last make book's cache)
+# printed by Debian's chromium, with page numbers and an outline.
+pdf: $(STAMP) $(CHROMIUM) $(PDFTOTEXT) ## print the book to _build/pdf/numerical-differentiation.pdf (after make book)
+	$(BIN)/python tools/pdf_book.py $(JB_FLAGS)
+
+pdf-student: $(STAMP) $(CHROMIUM) $(PDFTOTEXT) ## print the student edition, without solutions, to _build/pdf/ (after make book-student)
+	@test -f _build/student/_config.yml || $(MAKE) --no-print-directory book-student
+	$(BIN)/python tools/pdf_book.py --student $(JB_FLAGS)
+
 # make grade runs each submission in a bubblewrap sandbox (BWRAP, above); install it
 # (as root, or with sudo) when missing.
 $(BWRAP):
 	$(SUDO) apt-get update -qq
 	$(SUDO) apt-get install -y -qq bubblewrap
 
-test: $(STAMP) $(CHROMIUM) $(BWRAP) ## run the whole test suite: diffops, notebooks, the real build, the site in a browser
+test: $(STAMP) $(CHROMIUM) $(BWRAP) $(PDFTOTEXT) ## run the whole test suite: diffops, notebooks, the real build, the site in a browser
 	$(BIN)/python -m pytest $(TEST_FLAGS)
 
 screenshots: $(STAMP) $(CHROMIUM) ## build, run the browser tests, save light and dark screenshots to _build/screenshots
