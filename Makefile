@@ -31,6 +31,12 @@ book: $(STAMP) ## build the HTML site into _build/html, running every notebook
 	$(BIN)/python tools/build_book.py . $(JB_FLAGS)
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
+# make preview CHAPTER=03: the author's loop. tools/build_book.py runs that one chapter into
+# the last build's cache and updates the site without --all: only its page is read again.
+preview: $(STAMP) ## run one chapter and rebuild its page, the others from the last build (CHAPTER=03)
+	@test -n "$(CHAPTER)" || { echo "usage: make preview CHAPTER=03"; exit 2; }
+	$(BIN)/python tools/build_book.py . --preview $(CHAPTER) $(filter-out --all,$(JB_FLAGS))
+
 book-student: $(STAMP) ## build the site without exercise solutions into _build/student (after make book: fast)
 	$(BIN)/python tools/student_site.py $(JB_FLAGS)
 	@echo "The student edition is at $(CURDIR)/_build/student/_build/html/index.html"
