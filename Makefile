@@ -134,8 +134,9 @@ lab: $(STAMP) ## open the notebooks in JupyterLab, in the same environment
 stress: $(STAMP) $(CHROMIUM) $(BWRAP) ## run make test beside two CPU-burning processes that it starts and stops
 	$(BIN)/python tools/stress.py
 
-bench: $(STAMP) ## print the accuracy table, cost-wall ratios, install, build and test times
-	$(BIN)/python tools/bench.py
+# make bench [ONLY=book,pdf,...] [CHAPTERS=01,03]: a subset (tools/bench.py lists the parts)
+bench: $(STAMP) ## print the accuracy table, cost-wall ratios, install, build, pdf, preview, test and chapter times
+	$(BIN)/python tools/bench.py $(if $(ONLY),--only $(ONLY)) $(if $(CHAPTERS),--chapters $(CHAPTERS))
 
 lock: ## re-pin constraints.txt from a fresh install of requirements.txt
 	rm -rf _build/lock-venv && $(PYTHON) -m venv _build/lock-venv
