@@ -132,6 +132,15 @@ def notebook(path):
     return json.loads(Path(path).read_text())
 
 
+def solution_and_handout(built):
+    """The solved instructor notebook and the student's handout of a `build` folder."""
+    name = Path(built).name
+    return (
+        notebook(Path(built) / "autograder" / f"{name}.ipynb"),
+        notebook(Path(built) / "student" / f"{name}.ipynb"),
+    )
+
+
 def dump(notebook_json):
     return json.dumps(notebook_json, indent=1) + "\n"
 

@@ -57,8 +57,7 @@ def answered(handout, text, figure=False):
 def term(tmp_path_factory):
     base = tmp_path_factory.mktemp("term_manual")
     built = tc.build("network_gradient", base / "built")
-    solution = tc.notebook(built / "autograder" / "network_gradient.ipynb")
-    handout = tc.notebook(built / "student" / "network_gradient.ipynb")
+    solution, handout = tc.solution_and_handout(built)
     folder = base / "canvas"
     folder.mkdir()
     work = (

@@ -53,8 +53,7 @@ def moodle_worksheet(path, maximum="10.00"):
 def term(tmp_path_factory):
     base = tmp_path_factory.mktemp("term_roster")
     built = tc.build("network_gradient", base / "built")
-    solution = tc.notebook(built / "autograder" / "network_gradient.ipynb")
-    handout = tc.notebook(built / "student" / "network_gradient.ipynb")
+    solution, handout = tc.solution_and_handout(built)
     canvas = base / "canvas"
     canvas.mkdir()
     for n, student in enumerate(tc.CLASS[:9]):

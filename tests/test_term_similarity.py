@@ -17,8 +17,7 @@ THRESHOLD = 0.6
 def report(tmp_path_factory):
     base = tmp_path_factory.mktemp("term_similarity")
     built = tc.build("network_gradient", base / "built")
-    solution = tc.notebook(built / "autograder" / "network_gradient.ipynb")
-    handout = tc.notebook(built / "student" / "network_gradient.ipynb")
+    solution, handout = tc.solution_and_handout(built)
     work = [
         solution,
         tc.with_answers(handout, {"def loss_gradient": tc.COPIED}),
