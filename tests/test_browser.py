@@ -24,10 +24,14 @@ def screenshot(page, name):
         page.screenshot(path=SCREENSHOTS / f"{name}.jpg", **SHOT)
 
 
-def open_page(browser, url):
-    """Open `url`; return the page, its response, and the lists of problems it reports."""
+def open_page(browser, url, requests=None):
+    """Open `url`; return the page, its response, and the lists of problems it reports.
+
+    `requests`: a list to which the address of every request the page makes is appended."""
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     errors, failed = [], []
+    if requests is not None:
+        page.on("request", lambda r: requests.append(r.url))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))

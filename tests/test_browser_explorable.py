@@ -43,16 +43,8 @@ def explorable_markup(source, name):
 
 def open_recording(browser, url):
     """Open `url` as tests/test_browser.py does, recording every request made."""
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
-    requests, errors, failed = [], [], []
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
-    page.on(
-        "response", lambda r: failed.append(f"{r.url} ({r.status})") if r.status >= 400 else None
-    )
-    page.goto(url, wait_until="load")
+    requests = []
+    page, _, errors, failed = open_page(browser, url, requests)
     return page, requests, errors, failed
 
 
