@@ -31,6 +31,12 @@ book: $(STAMP) ## build the HTML site into _build/html, running every notebook
 	$(BIN)/python tools/build_book.py . $(JB_FLAGS)
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
+# make preview CHAPTER=03: the author's loop. tools/build_book.py runs that one chapter into
+# the last build's cache and updates the site without --all: only its page is read again.
+preview: $(STAMP) ## run one chapter and rebuild its page, the others from the last build (CHAPTER=03)
+	@test -n "$(CHAPTER)" || { echo "usage: make preview CHAPTER=03"; exit 2; }
+	$(BIN)/python tools/build_book.py . --preview $(CHAPTER) $(filter-out --all,$(JB_FLAGS))
+
 book-student: $(STAMP) ## build the site without exercise solutions into _build/student (after make book: fast)
 	$(BIN)/python tools/student_site.py $(JB_FLAGS)
 	@echo "The student edition is at $(CURDIR)/_build/student/_build/html/index.html"
@@ -91,13 +97,29 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM) ## install Debian's chromium for the browser tests (when missing)
 
+# The PDF's tests read its text and fonts with poppler-utils' pdftotext and pdffonts.
+PDFTOTEXT := /usr/bin/pdftotext
+
+$(PDFTOTEXT):
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq poppler-utils
+
+# tools/pdf_book.py: a single-page build (the notebooks from the last make book's cache)
+# printed by Debian's chromium, with page numbers and an outline.
+pdf: $(STAMP) $(CHROMIUM) $(PDFTOTEXT) ## print the book to _build/pdf/numerical-differentiation.pdf (after make book)
+	$(BIN)/python tools/pdf_book.py $(JB_FLAGS)
+
+pdf-student: $(STAMP) $(CHROMIUM) $(PDFTOTEXT) ## print the student edition, without solutions, to _build/pdf/ (after make book-student)
+	@test -f _build/student/_config.yml || $(MAKE) --no-print-directory book-student
+	$(BIN)/python tools/pdf_book.py --student $(JB_FLAGS)
+
 # make grade runs each submission in a bubblewrap sandbox (BWRAP, above); install it
 # (as root, or with sudo) when missing.
 $(BWRAP):
 	$(SUDO) apt-get update -qq
 	$(SUDO) apt-get install -y -qq bubblewrap
 
-test: $(STAMP) $(CHROMIUM) $(BWRAP) ## run the whole test suite: diffops, notebooks, the real build, the site in a browser
+test: $(STAMP) $(CHROMIUM) $(BWRAP) $(PDFTOTEXT) ## run the whole test suite: diffops, notebooks, the real build, the site in a browser
 	$(BIN)/python -m pytest $(TEST_FLAGS)
 
 screenshots: $(STAMP) $(CHROMIUM) ## build, run the browser tests, save light and dark screenshots to _build/screenshots
@@ -112,8 +134,9 @@ lab: $(STAMP) ## open the notebooks in JupyterLab, in the same environment
 stress: $(STAMP) $(CHROMIUM) $(BWRAP) ## run make test beside two CPU-burning processes that it starts and stops
 	$(BIN)/python tools/stress.py
 
-bench: $(STAMP) ## print the accuracy table, cost-wall ratios, install, build and test times
-	$(BIN)/python tools/bench.py
+# make bench [ONLY=book,pdf,...] [CHAPTERS=01,03]: a subset (tools/bench.py lists the parts)
+bench: $(STAMP) ## print the accuracy table, cost-wall ratios, install, build, pdf, preview, test and chapter times
+	$(BIN)/python tools/bench.py $(if $(ONLY),--only $(ONLY)) $(if $(CHAPTERS),--chapters $(CHAPTERS))
 
 lock: ## re-pin constraints.txt from a fresh install of requirements.txt
 	rm -rf _build/lock-venv && $(PYTHON) -m venv _build/lock-venv

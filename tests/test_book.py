@@ -368,6 +368,10 @@ def test_notebook_pages_launch_binder_and_colab_from_repository_url(built_site):
             assert (page_of(notebook).parent / url).resolve().exists(), url
 
 
+# `make pdf` and `make pdf-student` put these into the sites (tests/test_pdf.py).
+PRINTED = ("numerical-differentiation.pdf", "numerical-differentiation-student.pdf")
+
+
 def test_every_internal_link_and_anchor_resolves(built_site):
     html, _ = built_site
     ids = {}
@@ -376,6 +380,8 @@ def test_every_internal_link_and_anchor_resolves(built_site):
         parsed = parse_site_page(page)
         for url in parsed.links + parsed.loads:
             if is_external(url) or url.startswith(("mailto:", "javascript:", "data:")):
+                continue
+            if url.endswith(PRINTED):
                 continue
             path, _, fragment = url.partition("#")
             path = path.split("?")[0]

@@ -19,9 +19,16 @@ step 1 runs only the others. `make book` never passes it.
 When a notebook fails in step 1, the build stops there with exit status 1: it prints the
 notebook's path and the error of the cell that failed (the cell's source, the exception
 and its traceback), and skips step 2, which would only run the failing notebook again.
+
+`--preview CHAPTER` (`make preview CHAPTER=03`) is the author's loop: it runs only the
+chapter whose file name starts with that number, into the cache of the last build (the
+other notebooks' outputs stay there), and then lets `jupyter-book build` update the site
+without `--all`: Sphinx reads again only that chapter (and any page changed since), and
+takes every other page from the last build.
 """
 
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -147,6 +154,52 @@ def join_streams_in_cache(cache, uris):
         cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
 
 
+def preview(source, chapter, flags):
+    """Run one chapter into the last build's cache, then update the site (no --all)."""
+    cache_path = source / "_build" / ".jupyter_cache"
+    if not (cache_path.exists() and (source / "_build" / "html" / "index.html").exists()):
+        print("make preview updates the last build: run make book first", flush=True)
+        return 2
+    matches = [
+        nb
+        for nb in toc_notebooks(source)
+        if nb.name.split("_")[0].lstrip("0") == chapter.lstrip("0")
+    ]
+    if len(matches) != 1:
+        names = [nb.name for nb in toc_notebooks(source)]
+        print(f"CHAPTER={chapter} names no single chapter of the toc: {names}", flush=True)
+        return 2
+    notebook = matches[0]
+    cache = get_cache(cache_path)
+    cache.add_nb_to_project(str(notebook))
+    config = yaml.safe_load((source / "_config.yml").read_text())
+    executor = load_executor("local-serial", cache, logger=logging.getLogger("build_book"))
+    started = time.perf_counter()
+    result = executor.run_and_cache(
+        filter_uris=[str(notebook)], force=True, timeout=config["execute"]["timeout"]
+    )
+    failed = result.excepted + result.errored
+    print(
+        f"executed {len(result.succeeded) + len(failed)} notebooks in "
+        f"{time.perf_counter() - started:.1f} s; {len(failed)} failed",
+        flush=True,
+    )
+    if failed:
+        record = cache.get_project_record(str(notebook))
+        print(f"\nExecuting notebook failed: {notebook}\n{record.traceback}", flush=True)
+        return 1
+    join_streams_in_cache(cache, result.succeeded)
+    # Sphinx reads a page again when its source is newer than the last build's reading.
+    os.utime(notebook)
+    flags = [flag for flag in flags if flag != "--all"]
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    code = subprocess.run([jupyter_book, "build", source, *flags]).returncode
+    page = source / "_build" / "html" / notebook.relative_to(source).with_suffix(".html")
+    if code == 0:
+        print(f"The chapter is at {page}", flush=True)
+    return code
+
+
 def executed_name(path):
     """The file name under which an executed copy of the notebook at `path` is kept."""
     return Path(path).as_posix().replace("/", "__")
@@ -155,6 +208,11 @@ def executed_name(path):
 def main(argv):
     source = Path(argv[0]).resolve() if argv and not argv[0].startswith("-") else ROOT
     flags = argv[1:] if argv and not argv[0].startswith("-") else list(argv)
+    if "--preview" in flags:
+        at = flags.index("--preview")
+        chapter = flags[at + 1]
+        del flags[at : at + 2]
+        return preview(source, chapter, flags)
     executed = None
     if "--executed" in flags:
         at = flags.index("--executed")

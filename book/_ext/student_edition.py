@@ -6,6 +6,9 @@ used: it drops only the opening `solution-start` directive of a gated
 solution, so the code cells up to `solution-end` would stay in the page.
 This transform runs after sphinx-exercise has merged each gated solution
 into one node; removing that node removes its text, code and outputs.
+
+The link to the book's PDF points to the student edition's PDF, which
+`make pdf-student` prints without the solutions.
 """
 
 from sphinx.transforms import SphinxTransform
@@ -24,7 +27,19 @@ class RemoveSolutions(SphinxTransform):
                 node.parent.remove(node)
 
 
+PDF, STUDENT_PDF = (
+    "numerical-differentiation.pdf",
+    "numerical-differentiation-student.pdf",
+)
+
+
+def link_student_pdf(app, pagename, templatename, context, doctree):
+    if app.config.remove_solutions and "body" in context:
+        context["body"] = context["body"].replace(PDF, STUDENT_PDF)
+
+
 def setup(app):
     app.add_config_value("remove_solutions", False, "env")
     app.add_transform(RemoveSolutions)
+    app.connect("html-page-context", link_student_pdf)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -29,6 +29,14 @@ Five make the pages pass axe-core's WCAG 2.0 and 2.1 A and AA rules
   doc-biblioentry inside a role="list", which then has no list items;
   they become role="listitem".
 
+One lets the single-page build of the PDF (tools/pdf_book.py) write
+every node: Sphinx gives a builder the translation handlers registered
+under its name, and only when there are none those of its format.
+sphinx-exercise registers its nodes for "singlehtml" by name, so the
+singlehtml builder lost every other extension's HTML handlers (myst-nb's
+hidden cells, ...) and stopped at the first such node. The "html"
+handlers are added to the "singlehtml" ones.
+
 One makes the pages the same bytes on every build:
 
 - Sphinx adds a checksum to the link of a CSS or JavaScript file
@@ -89,6 +97,15 @@ def add_stylesheet(app):
     app.add_js_file("theme_fixes.js")
 
 
+def share_html_handlers(app):
+    if app.builder.name != "singlehtml":
+        return
+    handlers = app.registry.translation_handlers
+    single = handlers.setdefault("singlehtml", {})
+    for name, pair in handlers.get("html", {}).items():
+        single.setdefault(name, pair)
+
+
 def copy_static_files_first(app, builder):
     """Copy now what three extensions copy after the pages are written."""
     if builder.format != "html":
@@ -103,6 +120,7 @@ def copy_static_files_first(app, builder):
 def setup(app):
     app.connect("config-inited", add_templates)
     app.connect("builder-inited", add_stylesheet)
+    app.connect("builder-inited", share_html_handlers)
     # After the themes and extensions that add scripts to the page.
     app.connect("html-page-context", fix_page, priority=999)
     # Sphinx copies its own and the themes' static files between this event
