@@ -231,6 +231,31 @@ PARTLY_WRONG = {
     ),
 }
 NEW_ASSIGNMENTS = sorted(PARTLY_WRONG)
+# Right answers written another way than the solution's (find, replace): full marks each.
+HONEST_VARIANTS = {
+    "richardson_and_noise": [
+        # a NumPy x, a product by 1 / h: math.sin then loses the imaginary part with only a
+        # warning, so "math_sin" is silently wrong too
+        ("return np.imag(f(x + 1j * h)) / h", "return f(np.asarray(x) + 1j * h).imag * (1 / h)"),
+        ('silently_wrong = {"abs", "conj"}', 'silently_wrong = {"abs", "conj", "math_sin"}'),
+        # a root mean square in place of np.std
+        ("np.std(np.diff(y, n=k))", "np.sqrt(np.mean(np.diff(y, n=k) ** 2))"),
+    ],
+    "four_ways": [
+        # the Jacobian function compiled: its passes sit one jaxpr down
+        (
+            "return jax.jacfwd(f) if n <= m else jax.jacrev(f)",
+            "return jax.jit(jax.jacfwd(f) if n <= m else jax.jacrev(f))",
+        ),
+    ],
+    "sparse_and_solvers": [
+        # the relative noise divided by the closed form's f(r0), as chapter 14 does
+        (
+            "eps_f = diffops.estimate_noise(simulate, r0) / abs(simulate(r0))",
+            "eps_f = diffops.estimate_noise(simulate, r0) / abs(K / (1 + a * np.exp(-r0 * T)))",
+        ),
+    ],
+}
 UID_BASE = {"richardson_and_noise": 64700, "four_ways": 64720, "sparse_and_solvers": 64740}
 
 
@@ -274,6 +299,10 @@ def new_graded(made, tmp_path_factory):
         for find, replace in PARTLY_WRONG[name][0]:
             wrong = edited(wrong, find, replace)
         (folder / "partly_wrong.ipynb").write_text(json.dumps(wrong))
+        honest = solution
+        for find, replace in HONEST_VARIANTS[name]:
+            honest = edited(honest, find, replace)
+        (folder / "honest_variant.ipynb").write_text(json.dumps(honest))
         for file_name, (code, kind, _) in hostile_cases(name).items():
             attacked = with_cell(solution if kind == "solution" else student, code)
             (folder / file_name).write_text(json.dumps(attacked))
@@ -299,6 +328,13 @@ def test_typical_mistakes_cost_only_the_checks_they_fail(new_graded, name):
     assert {q: float(row[q]) for q in expected} == expected, row
     assert 0 < float(row["total"]) < sum(points(name).values())
     assert row["status"].startswith("graded"), row  # a cell of its own may raise
+
+
+@pytest.mark.parametrize("name", NEW_ASSIGNMENTS)
+def test_right_answers_written_another_way_get_full_marks(new_graded, name):
+    row = new_graded[name]["honest_variant.ipynb"]
+    assert float(row["total"]) == sum(points(name).values()), row
+    assert row["status"].startswith("graded"), row
 
 
 @pytest.mark.parametrize("name", NEW_ASSIGNMENTS)

@@ -25,6 +25,12 @@ def lines_of(got):
     return [(np.asarray(x, dtype=float), np.asarray(y, dtype=float)) for x, y in got["lines"]]
 
 
+def abs_and_conj_and_maybe_math_sin(got, expected):
+    """q2: abs and conj; math_sin too when the student's complex step makes a NumPy complex
+    (from a NumPy x): math.sin then drops the imaginary part with only a ComplexWarning."""
+    return got in ({"abs", "conj"}, {"abs", "conj", "math_sin"})
+
+
 def log_axes_with_the_data(got, expected):
     """q7: log-log axes, both labelled, and a line that draws the errors given at the steps."""
     return (
@@ -58,11 +64,14 @@ def ten_with_nan_ends(got, expected):
 
 CHECKS = {
     "q1": [
-        {"probe": "complex_step(np.exp, 1.0)", "expected": np.e, "rtol": 1e-15, "atol": 0.0},
+        # 1e-14 is some 45 ulps: room for any honest way of writing it (a product by 1 / h,
+        # complex() for x + ih, another h) and a million times tighter than the forward
+        # difference's 1e-8, which is what q1 tells apart.
+        {"probe": "complex_step(np.exp, 1.0)", "expected": np.e, "rtol": 1e-14, "atol": 0.0},
         {
             "probe": "complex_step(lambda x: x**3 - 2 * x, np.array([-1.5, 0.0, 2.0]))",
             "expected": [4.75, -2.0, 10.0],
-            "rtol": 1e-15,
+            "rtol": 1e-14,
             "atol": 0.0,
         },
         {
@@ -77,7 +86,7 @@ CHECKS = {
             "probe": "np.imag(safe_abs(np.array([-2.0 + 1e-20j, 3.0 + 1e-20j]))) / 1e-20",
             "expected": [-1.0, 1.0],
         },
-        {"probe": "silently_wrong", "expected": {"abs", "conj"}, "compare": "equal"},
+        {"probe": "silently_wrong", "compare": abs_and_conj_and_maybe_math_sin},
     ],
     "q3": [
         {"probe": "richardson_step(np.exp, 1.0, 0.1)", "expected": np.e, "rtol": 1e-6},
@@ -133,9 +142,11 @@ CHECKS = {
         {"probe": "sigma_from_differences(np.zeros(50), 2)", "expected": 0.0, "atol": 0.0},
         {
             "probe": "sigma_from_differences(np.random.default_rng(5).normal(0, 0.1, 4000), 2)",
-            "rtol": 1e-10,
+            "rtol": 1e-6,
         },
-        {"probe": "sigma_hat", "rtol": 1e-10},
+        # 1e-6: a root mean square in place of np.std (the differences' mean is not quite 0)
+        # is 5e-9 to 2e-7 away and passes; ddof=1 (1e-4) and a missing square root do not.
+        {"probe": "sigma_hat", "rtol": 1e-6},
     ],
     "q7": [
         {

@@ -116,8 +116,10 @@ CHECKS = {
     ],
     "q4": [
         {"probe": "forward_step(1e-16, 1.0, 4.0)", "expected": 1e-8, "rtol": 1e-12},
-        {"probe": "eps_f", "rtol": 1e-9, "atol": 0.0},
-        {"probe": "h_forward", "rtol": 1e-9, "atol": 0.0},
+        # 2e-3: the closed form's f(r0) in place of simulate(r0) (4.3e-4 apart) passes too;
+        # forgetting to divide by |f| (9 %) or the factor 2 (100 %) does not.
+        {"probe": "eps_f", "rtol": 2e-3, "atol": 0.0},
+        {"probe": "h_forward", "rtol": 2e-3, "atol": 0.0},
     ],
     "q5": [
         {

@@ -9,6 +9,10 @@ that uses them: CPU seconds in the sandbox to import each, JAX's first operation
 first compilations. The budget: a class of 300 in 10 minutes, so at least 30 submissions a
 minute, sandbox included.
 
+`python tools/grading/bench.py solutions [size] [assignment ...]` grades `size` (300) copies of
+each assignment's solution in the sandbox only, at the default time limit: a whole class,
+timed, rather than 40 copies scaled up.
+
 `python tools/grading/bench.py class [size]` (and `make bench`, with 300) grades a realistic
 class at the default time limit (`class_bench`): Canvas names, 80 % right, 15 % partly
 wrong, 3 % with a cell that raises, 2 % with an infinite loop; then the same class with one
@@ -66,9 +70,32 @@ def grading_seconds(built, name, copies, folder, unsafe):
     started = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True)
     seconds = time.perf_counter() - started
-    if result.returncode != 0 or result.stdout.count(" graded") < copies:
+    if result.returncode != 0:
         raise SystemExit(f"grading failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    with open(folder / f"{submissions.name}.csv", newline="") as table:
+        totals = [row["total"] for row in csv.DictReader(table)]
+    if len(totals) != copies or len(set(totals)) != 1 or float(totals[0]) <= 0:
+        raise SystemExit(f"not every copy of the solution got the same full marks: {totals}")
     return seconds
+
+
+def print_solution_classes(size=300, names=None):
+    """Grade `size` copies of each solution in the sandbox; print the minutes; return misses."""
+    missed = []
+    with tempfile.TemporaryDirectory(prefix="grading-solutions-") as scratch:
+        folder = Path(scratch)
+        build(folder / "built")
+        for name in names or known_assignments(folder / "built"):
+            seconds = grading_seconds(folder / "built", name, size, folder, False)
+            print(
+                f"  a class of {size} ({name}, its solution, in the sandbox, TIMEOUT=60, "
+                f"{len(os.sched_getaffinity(0))} cores): {seconds:.0f} s = "
+                f"{seconds / 60:.1f} min, {seconds / size:.2f} s a student",
+                flush=True,
+            )
+            if size >= 300 and seconds > CLASS_BUDGET:
+                missed.append(f"class of {size} ({name}): {seconds:.0f} s > {CLASS_BUDGET:.0f} s")
+    return missed
 
 
 def sandbox_alone(unsafe, runs=20):
@@ -238,7 +265,13 @@ def print_class_bench(size=300):
     return missed
 
 
-if __name__ == "__main__" and sys.argv[1:2] == ["class"]:
+if __name__ == "__main__" and sys.argv[1:2] == ["solutions"]:
+    arguments = sys.argv[2:]
+    size = int(arguments.pop(0)) if arguments and arguments[0].isdigit() else 300
+    missed = print_solution_classes(size, arguments)
+    if missed:
+        sys.exit(f"MISSED: {', '.join(missed)}")
+elif __name__ == "__main__" and sys.argv[1:2] == ["class"]:
     missed = print_class_bench(int(sys.argv[2]) if len(sys.argv) > 2 else 300)
     if missed:
         sys.exit(f"MISSED: {', '.join(missed)}")
