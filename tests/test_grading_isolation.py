@@ -9,11 +9,15 @@ the classmate scores full marks on a core of its own that it cannot widen, and t
 burner is stopped by its own CPU time limit.
 
 The classmate needs about a second of CPU, an eighth of the wall-clock backstop (twice
-TIMEOUT). Unpinned, the burners' 30 threads on two cores would leave it about a fifteenth
-of a core for as long as they run (three runs of TIMEOUT / 2 each, back to back): half a
-second of progress by the backstop, and its last cell stopped. Pinning cannot shield it
-from the rest of the machine: on a machine loaded by other work, with autogroup off, a
-classmate of 2.7 CPU-s reached the backstop pinned or not.
+TIMEOUT). What protects it most is that each burner is judged by its own CPU time: 30
+threads spend TIMEOUT of CPU in a fifteenth of TIMEOUT on two cores, so the burners are
+stopped long before the classmate's backstop. Measured with autogroup off (2026-12-06,
+2 cores), the classmate scored full marks unpinned too, here (TIMEOUT 4, 1 CPU-s) and at
+the issue's scale (TIMEOUT 60, a classmate of 30 CPU-s: 118 s unpinned, 182 s pinned, the
+burners then sharing one core). Pinning keeps a sandbox to one core whatever its threads
+do, which matters once several burners run beside the classmate for longer than its
+backstop. It cannot shield it from the rest of the machine: on a machine loaded by other
+work, with autogroup off, a classmate of 2.7 CPU-s reached the backstop pinned or not.
 """
 
 import contextlib
