@@ -193,7 +193,10 @@ def outline_in_order(data):
     root = re.search(rb"/Type /Outlines\n/First (\d+) 0 R", data)
     ordered, stack = [], [int(root.group(1))] if root else []
     while stack:
-        item = items[stack.pop()]
+        number = stack.pop()
+        if number not in items:
+            raise SystemExit(f"outline entry {number} is not written as this tool reads it")
+        item = items[number]
         ordered.append(item)
         for following in (ref(item, b"Next"), ref(item, b"First")):
             if following is not None:
@@ -230,6 +233,8 @@ def fix_outline(pdf, headings):
         start = end
     body = b"".join([*pieces, data[start:xref]])
     table = re.match(rb"xref\n0 (\d+)\n", data[xref:])
+    if table is None:
+        raise SystemExit("the PDF's cross-reference table is not one section from object 0")
     count, entries = int(table.group(1)), data[xref + table.end() :]
     rows = []
     for n in range(count):
