@@ -12,10 +12,9 @@ shows, whether a page makes sense in its reading order) is said on the instructo
 """
 
 import functools
-import http.server
-import threading
 
 import pytest
+from conftest import serve
 from test_book import ROOT, build_book, site_pages
 
 AXE_OPTIONS = {
@@ -25,18 +24,6 @@ AXE_OPTIONS = {
 }
 # No transitions: a color measured halfway from light to dark is neither.
 NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; }"
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def serve(folder):
-    handler = functools.partial(QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 @pytest.fixture(scope="session")

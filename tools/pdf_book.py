@@ -27,10 +27,11 @@ The PDF is written to _build/pdf/numerical-differentiation.pdf (or
 edition's), where the link on the book's first page points.
 """
 
+import bisect
 import functools
-import html
 import html.parser
 import http.server
+import itertools
 import re
 import shutil
 import subprocess
@@ -216,9 +217,10 @@ def fix_outline(pdf, headings):
     changes, next_heading = [], 0
     for match in outline_in_order(data):
         painted = pdf_string(match.group(2))
+        letters = squashed(painted)
         for k in range(next_heading, min(next_heading + 8, len(headings))):
             title, words = headings[k]
-            if painted_as(squashed(painted), words):
+            if painted_as(letters, words):
                 next_heading = k + 1
                 if painted != title:
                     text = ("\ufeff" + title).encode("utf-16-be").hex().upper()
@@ -226,11 +228,14 @@ def fix_outline(pdf, headings):
                 break
     changes.sort()
     xref = data.rindex(b"\nxref\n") + 1
-    pieces, shifts, start = [], [], 0
+    pieces, start = [], 0
     for begin, end, replacement in changes:
         pieces += [data[start:begin], replacement]
-        shifts.append((begin, len(replacement) - (end - begin)))
         start = end
+    # shift[i]: how far an object after the i-th change (and before the next) has moved
+    starts = [begin for begin, _, _ in changes]
+    deltas = (len(replacement) - (end - begin) for begin, end, replacement in changes)
+    shift = [0, *itertools.accumulate(deltas)]
     body = b"".join([*pieces, data[start:xref]])
     table = re.match(rb"xref\n0 (\d+)\n", data[xref:])
     if table is None:
@@ -241,7 +246,7 @@ def fix_outline(pdf, headings):
         offset, generation, kind = entries[20 * n : 20 * n + 18].split()
         offset = int(offset)
         if kind == b"n":
-            offset += sum(delta for at, delta in shifts if at < offset)
+            offset += shift[bisect.bisect_left(starts, offset)]
             if not body.startswith(b"%d 0 obj" % n, offset):
                 raise SystemExit(f"fix_outline: object {n} is not where the new table says")
         rows.append(b"%010d %s %s \n" % (offset, generation, kind))
